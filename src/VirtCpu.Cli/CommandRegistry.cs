@@ -1,0 +1,15 @@
+using System.CommandLine;
+using VirtCpu.Cli.Commands;
+
+namespace VirtCpu.Cli;
+
+/// <summary>Every top-level command of <c>virtcpu</c>. Each lives in its own file under <c>Commands/</c>.</summary>
+internal static class CommandRegistry
+{
+    /// <summary>Creates the commands.</summary>
+    /// <returns>The top-level commands, in help order.</returns>
+    public static IEnumerable<Command> All() =>
+    [
+        VersionCommand.Create(),
+    ];
+}
