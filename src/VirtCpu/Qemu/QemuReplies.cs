@@ -12,7 +12,7 @@ public enum QemuValueKind
     Number,
 
     /// <summary>A JSON string.</summary>
-    String,
+    Text,
 
     /// <summary>Anything else (null, object, array): ignored by consumers.</summary>
     Other,
@@ -22,7 +22,7 @@ public enum QemuValueKind
 /// <param name="Kind">The JSON kind.</param>
 /// <param name="Boolean">The value when <see cref="Kind"/> is Boolean.</param>
 /// <param name="Number">The value when <see cref="Kind"/> is Number (as a double; integers are exact up to 2^53).</param>
-/// <param name="Text">The value when <see cref="Kind"/> is String, or the raw JSON text of a number.</param>
+/// <param name="Text">The value when <see cref="Kind"/> is Text, or the raw JSON text of a number.</param>
 public readonly record struct QemuValue(QemuValueKind Kind, bool Boolean = false, double Number = 0, string? Text = null)
 {
     /// <summary>True when the value is an integral number.</summary>
