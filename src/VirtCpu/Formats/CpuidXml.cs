@@ -13,6 +13,7 @@ namespace VirtCpu.Formats;
 /// <remarks>
 /// Reading follows <c>libvirt-cpu-driver.md</c> 2.2: the root is <c>&lt;cpudata&gt;</c> with a
 /// required <c>arch</c> attribute (only <c>x86</c> is understood); comments are skipped;
+/// <c>&lt;alias&gt;</c> elements are skipped (as in feature definitions);
 /// <c>&lt;cpuid eax_in ecx_in eax ebx ecx edx/&gt;</c> gives a CPUID item (<c>eax_in</c> required,
 /// the others default to 0); every other element is read as <c>&lt;msr index eax edx/&gt;</c>
 /// with all three attributes required; numbers are C-style (<c>0x</c> hexadecimal, leading
@@ -48,6 +49,11 @@ public static class CpuidXml
         var items = new List<KeyValuePair<CpuDataKey, CpuRegisters>>();
         foreach (var e in root.Elements())
         {
+            if (e.Name.LocalName == "alias")
+            {
+                continue;
+            }
+
             if (e.Name.LocalName == "cpuid")
             {
                 var leaf = Required(e, "eax_in", file);

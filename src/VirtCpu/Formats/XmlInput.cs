@@ -70,7 +70,13 @@ internal static class XmlInput
                 switch (reader.NodeType)
                 {
                     case XmlNodeType.Element:
-                        result.Add(XElement.Load(reader, LoadOptions.SetLineInfo));
+                        using (var subtree = reader.ReadSubtree())
+                        {
+                            result.Add(XElement.Load(subtree, LoadOptions.SetLineInfo));
+                        }
+
+                        // The reader now stands on the element's end (or on the empty element itself).
+                        reader.Read();
                         break;
                     case XmlNodeType.Text or XmlNodeType.CDATA:
                         throw new InputException(file, $"{Where(reader as IXmlLineInfo)}text outside of any element");
