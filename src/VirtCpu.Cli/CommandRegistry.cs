@@ -11,5 +11,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         VersionCommand.Create(),
+        CpuidCommand.Create(),
     ];
 }
