@@ -74,17 +74,17 @@ public static class HostCpuid
             switch (leaf)
             {
                 case 0x4:
-                {
-                    Add(0, sub0);
-                    var r = sub0;
-                    for (uint sub = 1; (r.Eax & 0x1f) != 0 && sub < MaxSubleaves; sub++)
                     {
-                        r = cpuid(leaf, sub);
-                        Add(sub, r);
-                    }
+                        Add(0, sub0);
+                        var r = sub0;
+                        for (uint sub = 1; (r.Eax & 0x1f) != 0 && sub < MaxSubleaves; sub++)
+                        {
+                            r = cpuid(leaf, sub);
+                            Add(sub, r);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case 0x7 or 0x14:
                     Add(0, sub0);
@@ -96,72 +96,72 @@ public static class HostCpuid
                     break;
 
                 case 0xB:
-                {
-                    var r = sub0;
-                    for (uint sub = 0; (r.Ecx & 0xff00) != 0 && sub < MaxSubleaves;)
                     {
-                        Add(sub, r);
-                        sub++;
-                        r = cpuid(leaf, sub);
-                    }
-
-                    break;
-                }
-
-                case 0xD:
-                {
-                    Add(0, sub0);
-                    var sub1 = cpuid(leaf, 1);
-                    Add(1, sub1);
-                    for (var sub = 2; sub < 64; sub++)
-                    {
-                        var enabled = sub < 32
-                            ? ((sub0.Eax | sub1.Ecx) & (1u << sub)) != 0
-                            : ((sub0.Edx | sub1.Edx) & (1u << (sub - 32))) != 0;
-                        if (enabled)
+                        var r = sub0;
+                        for (uint sub = 0; (r.Ecx & 0xff00) != 0 && sub < MaxSubleaves;)
                         {
-                            Add((uint)sub, cpuid(leaf, (uint)sub));
+                            Add(sub, r);
+                            sub++;
+                            r = cpuid(leaf, sub);
                         }
-                    }
 
-                    break;
-                }
-
-                case 0xF or 0x10:
-                {
-                    Add(0, sub0);
-                    var mask = leaf == 0xF ? sub0.Edx : sub0.Ebx;
-                    for (var sub = 1; sub < 32; sub++)
-                    {
-                        if ((mask & (1u << sub)) != 0)
-                        {
-                            Add((uint)sub, cpuid(leaf, (uint)sub));
-                        }
-                    }
-
-                    break;
-                }
-
-                case 0x12:
-                {
-                    var leaf7 = items.FirstOrDefault(i => i.Key == CpuDataKey.Cpuid(7));
-                    if ((leaf7.Value.Ebx & (1u << 2)) == 0)
-                    {
                         break;
                     }
 
-                    Add(0, sub0);
-                    Add(1, cpuid(leaf, 1));
-                    var r = cpuid(leaf, 2);
-                    for (uint sub = 2; (r.Eax & 0xf) != 0 && sub < MaxSubleaves;)
+                case 0xD:
                     {
-                        Add(sub, r);
-                        sub++;
-                        r = cpuid(leaf, sub);
+                        Add(0, sub0);
+                        var sub1 = cpuid(leaf, 1);
+                        Add(1, sub1);
+                        for (var sub = 2; sub < 64; sub++)
+                        {
+                            var enabled = sub < 32
+                                ? ((sub0.Eax | sub1.Ecx) & (1u << sub)) != 0
+                                : ((sub0.Edx | sub1.Edx) & (1u << (sub - 32))) != 0;
+                            if (enabled)
+                            {
+                                Add((uint)sub, cpuid(leaf, (uint)sub));
+                            }
+                        }
+
+                        break;
                     }
 
-                    break;
-                }
+                case 0xF or 0x10:
+                    {
+                        Add(0, sub0);
+                        var mask = leaf == 0xF ? sub0.Edx : sub0.Ebx;
+                        for (var sub = 1; sub < 32; sub++)
+                        {
+                            if ((mask & (1u << sub)) != 0)
+                            {
+                                Add((uint)sub, cpuid(leaf, (uint)sub));
+                            }
+                        }
+
+                        break;
+                    }
+
+                case 0x12:
+                    {
+                        var leaf7 = items.FirstOrDefault(i => i.Key == CpuDataKey.Cpuid(7));
+                        if ((leaf7.Value.Ebx & (1u << 2)) == 0)
+                        {
+                            break;
+                        }
+
+                        Add(0, sub0);
+                        Add(1, cpuid(leaf, 1));
+                        var r = cpuid(leaf, 2);
+                        for (uint sub = 2; (r.Eax & 0xf) != 0 && sub < MaxSubleaves;)
+                        {
+                            Add(sub, r);
+                            sub++;
+                            r = cpuid(leaf, sub);
+                        }
+
+                        break;
+                    }
 
                 case 0x17:
                     if (sub0.Eax < 3)
