@@ -11,6 +11,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         VersionCommand.Create(),
+        ModelsCommand.Create(),
+        CatalogCommand.Create(),
         CpuidCommand.Create(),
     ];
 }

@@ -2,34 +2,29 @@ using System.Text;
 
 namespace VirtCpu.Formats;
 
-/// <summary>Writes files atomically: a temporary file in the same folder, then a rename over the target.</summary>
+/// <summary>Writes files all at once: to a temporary file in the same directory, then renamed, so no partial file is ever left.</summary>
 public static class AtomicFile
 {
-    /// <summary>Writes UTF-8 text (no byte order mark) to a file atomically.</summary>
-    /// <param name="path">The target file.</param>
-    /// <param name="text">The content.</param>
-    /// <exception cref="InputException">The file cannot be written (the message names it).</exception>
+    /// <summary>Writes text (UTF-8, no byte order mark) to a file atomically.</summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="text">The contents.</param>
+    /// <exception cref="InputException">The file cannot be written.</exception>
     public static void WriteAllText(string path, string text)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(text);
         var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full) ?? ".";
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var directory = Path.GetDirectoryName(full) ?? ".";
+        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(new UTF8Encoding(false).GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-
+            File.WriteAllText(temp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             File.Move(temp, full, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new InputException(path, "cannot write: " + e.Message, e);
+            throw new InputException(path, e is DirectoryNotFoundException ? "cannot write: no such directory" : "cannot write: " + e.Message.ReplaceLineEndings(" "), e);
         }
     }
 
@@ -41,7 +36,7 @@ public static class AtomicFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Nothing more to do: the temporary file stays behind.
+            // Nothing more to do: the temporary file is all that can be left.
         }
     }
 }
