@@ -13,5 +13,6 @@ internal static class CommandRegistry
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
+        QemuCommand.Create(),
     ];
 }

@@ -17,7 +17,11 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
     /// <summary>
     /// The offer from a QEMU expansion of the <c>host</c> model under KVM (live QMP, or a reply
     /// file's <c>query-cpu-model-expansion</c>): every boolean prop that is true and names a feature
-    /// (canonical or alias) of the catalog; the vendor from the <c>vendor</c> prop.
+    /// (canonical or alias) of the catalog; the vendor from the <c>vendor</c> prop. The <c>host</c>
+    /// model never enables the <c>no_autoenable_flags</c> features (<c>ht</c>, <c>topoext</c>,
+    /// <c>kvm-hint-dedicated</c>) by itself although KVM may support them, and QEMU filters against
+    /// what KVM supports, not against the host model: those features are therefore counted as offered.
+    /// With that rule the blockers reproduce QEMU 7.2's <c>unavailable-features</c> under KVM for all 129 names.
     /// </summary>
     /// <param name="catalog">The hypervisor catalog.</param>
     /// <param name="expansion">The expansion of <c>host</c> (static or full).</param>
@@ -38,6 +42,14 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
             else if (key == "vendor" && value.Kind == QemuValueKind.Text && value.Text is { Length: 12 } v)
             {
                 vendor = v;
+            }
+        }
+
+        foreach (var f in catalog.Features)
+        {
+            if (!f.AutoEnable)
+            {
+                set = set.With(f.Index);
             }
         }
 
