@@ -13,6 +13,7 @@ internal static class QemuCommand
         command.Subcommands.Add(QemuModelsCommand.Create());
         command.Subcommands.Add(QemuExpandCommand.Create());
         command.Subcommands.Add(QemuCmdlineCommand.Create());
+        command.Subcommands.Add(QemuProbeCommand.Create());
         command.Subcommands.Add(QemuUsableCommand.Create());
         return command;
     }
