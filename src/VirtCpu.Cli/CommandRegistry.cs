@@ -11,5 +11,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         VersionCommand.Create(),
+        ModelsCommand.Create(),
+        CatalogCommand.Create(),
     ];
 }

@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace VirtCpu.Cli.Commands;
+
+/// <summary><c>virtcpu catalog ...</c>: maintain the built-in catalogs.</summary>
+internal static class CatalogCommand
+{
+    /// <summary>Creates the command and its subcommands.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var command = new Command("catalog", "Maintain catalogs: import libvirt cpu_maps, check and update the catalog lock.");
+        command.Subcommands.Add(CatalogImportLibvirtCommand.Create());
+        command.Subcommands.Add(CatalogLockCommand.Create());
+        return command;
+    }
+}

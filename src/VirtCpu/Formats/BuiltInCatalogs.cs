@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Text;
+using VirtCpu.Catalog;
+
+namespace VirtCpu.Formats;
+
+/// <summary>
+/// The management catalogs compiled into VirtCpu (libvirt cpu_maps imported into the project's
+/// <c>.vcat</c> format), so the tool needs no files at run time. Loaded lazily, once, thread-safe.
+/// </summary>
+public static class BuiltInCatalogs
+{
+    private const string ResourcePrefix = "VirtCpu.Catalogs.";
+    private const string Extension = ".vcat";
+
+    private static readonly ConcurrentDictionary<string, Lazy<CpuCatalog>> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>The name of the default catalog.</summary>
+    public const string Default = "libvirt-11.3";
+
+    /// <summary>The names of the built-in management catalogs, newest first.</summary>
+    public static ImmutableArray<string> Names { get; } = ["libvirt-11.3", "libvirt-9.0"];
+
+    /// <summary>True when <paramref name="name"/> is a built-in management catalog.</summary>
+    /// <param name="name">A catalog name.</param>
+    /// <returns>Whether it is built in.</returns>
+    public static bool Contains(string name) => Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>Returns a built-in catalog, loading it on first use.</summary>
+    /// <param name="name">The catalog name (<c>libvirt-11.3</c>).</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="InputException">No built-in catalog has that name.</exception>
+    public static CpuCatalog Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!Contains(name))
+        {
+            throw new InputException($"unknown catalog '{name}'; built-in catalogs: {string.Join(", ", Names)}");
+        }
+
+        return Cache.GetOrAdd(name, static n => new Lazy<CpuCatalog>(() => Load(n), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    /// <summary>Returns the text of a built-in catalog file, exactly as embedded.</summary>
+    /// <param name="name">The catalog name.</param>
+    /// <returns>The <c>.vcat</c> text.</returns>
+    /// <exception cref="InputException">No built-in catalog has that name.</exception>
+    public static string GetText(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!Contains(name))
+        {
+            throw new InputException($"unknown catalog '{name}'; built-in catalogs: {string.Join(", ", Names)}");
+        }
+
+        using var reader = OpenResource(name);
+        return reader.ReadToEnd();
+    }
+
+    private static CpuCatalog Load(string name)
+    {
+        using var reader = OpenResource(name);
+        return CatalogFile.Read(reader, "built-in catalog " + name);
+    }
+
+    private static StreamReader OpenResource(string name)
+    {
+        var resource = ResourcePrefix + name + Extension;
+        var stream = typeof(BuiltInCatalogs).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"the built-in catalog resource {resource} is missing from the assembly");
+        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+    }
+}
