@@ -9,9 +9,10 @@ internal static class CatalogCommand
     /// <returns>The command.</returns>
     public static Command Create()
     {
-        var command = new Command("catalog", "Maintain catalogs: import libvirt cpu_maps, check and update the catalog lock.");
+        var command = new Command("catalog", "Maintain catalogs: import libvirt cpu_maps and QEMU model tables, check and update the catalog lock.");
         command.Subcommands.Add(CatalogImportLibvirtCommand.Create());
         command.Subcommands.Add(CatalogLockCommand.Create());
+        command.Subcommands.Add(CatalogImportQemuCommand.Create());
         return command;
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace VirtCpu.Catalog;
@@ -10,28 +9,67 @@ namespace VirtCpu.Catalog;
 /// </summary>
 public sealed class CpuCatalog
 {
-    private readonly FrozenDictionary<string, Vendor> _vendorsByName;
-    private readonly FrozenDictionary<string, Feature> _featuresByName;
-    private readonly FrozenDictionary<string, CpuModel> _modelsByName;
+    private readonly Dictionary<string, Vendor> _vendorsByName;
+    private readonly Dictionary<string, Feature> _featuresByName;
+    private readonly Dictionary<string, CpuModel> _modelsByName;
     private readonly int[] _itemOfFeature;
 
     private CpuCatalog(string name, ImmutableArray<Vendor> vendors, ImmutableArray<Feature> features, ImmutableArray<CpuModel> models)
     {
+        // Plain loops and dictionaries: a built-in catalog must load in a few milliseconds.
         Name = name;
         Vendors = vendors;
         Features = features;
         Models = models;
-        _vendorsByName = vendors.ToFrozenDictionary(v => v.Name, StringComparer.Ordinal);
-        _featuresByName = features.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
-        _modelsByName = models.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
-        NonMigratable = FeatureSet.Of(features.Where(f => !f.Migratable).Select(f => f.Index));
-        All = FeatureSet.Of(features.Select(f => f.Index));
+        _vendorsByName = new Dictionary<string, Vendor>(vendors.Length, StringComparer.Ordinal);
+        foreach (var v in vendors)
+        {
+            _vendorsByName.Add(v.Name, v);
+        }
 
-        var keys = features.Select(f => f.Bits[0].Key).Distinct().Order().ToArray();
-        var itemIndex = keys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
-        _itemOfFeature = features.Select(f => itemIndex[f.Bits[0].Key]).ToArray();
+        _featuresByName = new Dictionary<string, Feature>(features.Length, StringComparer.Ordinal);
+        var keySet = new HashSet<CpuDataKey>();
+        var all = FeatureSet.Empty;
+        var nonMigratable = FeatureSet.Empty;
+        foreach (var f in features)
+        {
+            _featuresByName.Add(f.Name, f);
+            keySet.Add(f.Bits[0].Key);
+            all = all.With(f.Index);
+            if (!f.Migratable)
+            {
+                nonMigratable = nonMigratable.With(f.Index);
+            }
+        }
+
+        _modelsByName = new Dictionary<string, CpuModel>(models.Length, StringComparer.Ordinal);
+        foreach (var m in models)
+        {
+            _modelsByName.Add(m.Name, m);
+        }
+
+        All = all;
+        NonMigratable = nonMigratable;
+
+        var keys = keySet.ToArray();
+        Array.Sort(keys);
+        var itemIndex = new Dictionary<CpuDataKey, int>(keys.Length);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            itemIndex.Add(keys[i], i);
+        }
+
+        _itemOfFeature = new int[features.Length];
+        var masks = new FeatureSet[keys.Length];
+        foreach (var f in features)
+        {
+            var item = itemIndex[f.Bits[0].Key];
+            _itemOfFeature[f.Index] = item;
+            masks[item] = masks[item].With(f.Index);
+        }
+
         ItemKeys = [.. keys];
-        ItemMasks = [.. keys.Select((_, i) => FeatureSet.Of(features.Where(f => _itemOfFeature[f.Index] == i).Select(f => f.Index)))];
+        ItemMasks = [.. masks];
     }
 
     /// <summary>The catalog's name (<c>libvirt-11.3</c>).</summary>
@@ -86,6 +124,12 @@ public sealed class CpuCatalog
         var modelList = models.Select((m, i) => m with { Index = i, Canonical = null }).ToList();
         CheckUnique(modelList.Select(m => m.Name), "model");
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var allFeatures = FeatureSet.Empty;
+        for (var i = 0; i < featureList.Length; i++)
+        {
+            allFeatures = allFeatures.With(i);
+        }
+
         for (var i = 0; i < modelList.Count; i++)
         {
             var m = modelList[i];
@@ -102,7 +146,7 @@ public sealed class CpuCatalog
                 }
             }
 
-            if (!featureList.IsEmpty && !FeatureSet.Of(Enumerable.Range(0, featureList.Length)).ContainsAll(m.Features))
+            if (!allFeatures.ContainsAll(m.Features))
             {
                 throw new CatalogException($"model {m.Name}: feature set names features the catalog does not define");
             }

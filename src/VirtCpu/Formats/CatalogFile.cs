@@ -306,22 +306,32 @@ public static class CatalogFile
     }
 
     /// <summary>A one-pass, allocation-light line parser.</summary>
-    private sealed class Parser(TextReader reader, string source)
+    private sealed class Parser
     {
+        private readonly TextReader _reader;
+        private readonly string _source;
         private readonly List<Vendor> _vendors = [];
         private readonly Dictionary<string, Vendor> _vendorsByName = new(StringComparer.Ordinal);
         private readonly List<Feature> _features = [];
         private readonly Dictionary<string, int> _featureIndex = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _featureLookup;
         private readonly List<CpuModel> _models = [];
         private readonly Dictionary<string, CpuModel> _modelsByName = new(StringComparer.Ordinal);
         private int _line;
         private string? _name;
         private ModelDraft? _model;
 
+        public Parser(TextReader reader, string source)
+        {
+            _reader = reader;
+            _source = source;
+            _featureLookup = _featureIndex.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
         public CpuCatalog Parse()
         {
             ReadHeader();
-            while (reader.ReadLine() is { } text)
+            while (_reader.ReadLine() is { } text)
             {
                 _line++;
                 var span = text.AsSpan();
@@ -396,12 +406,12 @@ public static class CatalogFile
             }
             catch (Exception e) when (e is CatalogException or ArgumentException)
             {
-                throw new InputException(source, e.Message, e);
+                throw new InputException(_source, e.Message, e);
             }
         }
 
         public InputException Error(string problem) =>
-            new(source, string.Create(CultureInfo.InvariantCulture, $"line {_line}: {problem}"));
+            new(_source, string.Create(CultureInfo.InvariantCulture, $"line {_line}: {problem}"));
 
         private static bool TryRegister(ReadOnlySpan<char> text, out CpuRegister register)
         {
@@ -430,7 +440,7 @@ public static class CatalogFile
             string? first;
             do
             {
-                first = reader.ReadLine();
+                first = _reader.ReadLine();
                 _line++;
             }
             while (first is not null && (first.AsSpan().IsWhiteSpace() || first.StartsWith('#')));
@@ -770,8 +780,7 @@ public static class CatalogFile
 
         private int FeatureIndex(ReadOnlySpan<char> name, string model)
         {
-            var lookup = _featureIndex.GetAlternateLookup<ReadOnlySpan<char>>();
-            return lookup.TryGetValue(name, out var index) ? index : throw Error($"model {model}: unknown feature {name}");
+            return _featureLookup.TryGetValue(name, out var index) ? index : throw Error($"model {model}: unknown feature {name}");
         }
 
         private void FinishModel()

@@ -1,0 +1,83 @@
+using VirtCpu.Formats;
+
+namespace VirtCpu.Tests.Qemu;
+
+public sealed class QcatTests
+{
+    [Theory]
+    [InlineData("7.2")]
+    [InlineData("10.0")]
+    public void CommittedCatalogEqualsAFreshImportOfTheReferenceTables(string version)
+    {
+        var dir = SharedData.Require($"qemu-{version}");
+        var fresh = QcatWriter.Write(QemuTsvImporter.ImportDirectory(dir, $"qemu-{version}"));
+        var committed = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", $"qemu-{version}.qcat"));
+        Assert.Equal(committed, fresh);
+    }
+
+    [Theory]
+    [InlineData("7.2", 319, 38, 74)]
+    [InlineData("10.0", 382, 44, 90)]
+    public void BuiltInCatalogsLoadAndWriteBackIdentically(string version, int features, int models, int versions)
+    {
+        var catalog = BuiltInHypervisors.Get(version);
+        Assert.Same(catalog, BuiltInHypervisors.Get("qemu-" + version));
+        Assert.Equal(features, catalog.Features.Length);
+        Assert.Equal(models, catalog.Models.Length);
+        Assert.Equal(versions, catalog.Models.Sum(m => m.Versions.Length));
+        Assert.Equal(models + versions + 17, catalog.ModelNames.Count());
+        var text = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", $"qemu-{version}.qcat"));
+        Assert.Equal(text, QcatWriter.Write(catalog));
+    }
+
+    [Fact]
+    public void DefaultIsQemu10AndUnknownNamesAreInputErrors()
+    {
+        Assert.Equal("qemu-10.0", BuiltInHypervisors.Get().Name);
+        Assert.Contains("qemu-7.2", BuiltInHypervisors.Names);
+        Assert.Throws<InputException>(() => BuiltInHypervisors.Get("6.2"));
+    }
+
+    [Fact]
+    public void VersionDefinitionsAreCumulative()
+    {
+        var c = BuiltInHypervisors.Get("10.0");
+        var haswell = c.Model("Haswell")!;
+        var hle = c.Feature("hle")!.Index;
+        Assert.True(haswell.Version(1)!.Definition.Features.Contains(hle));
+        Assert.False(haswell.Version(2)!.Definition.Features.Contains(hle));
+        Assert.True(haswell.Version(3)!.Definition.Features.Contains(hle));
+        Assert.Equal(1, haswell.Version(4)!.Definition.Stepping);
+        Assert.Equal("Haswell-noTSX", haswell.Version(2)!.Alias);
+        Assert.Equal("Haswell-v3", c.Alias("Haswell-IBRS")!.Name);
+        Assert.Equal("epyc_v4_cache_info", c.Model("EPYC")!.Version(4)!.Definition.CacheInfo);
+        Assert.Equal("epyc_rome_v3_cache_info", c.Model("EPYC-Rome")!.Version(4)!.Definition.CacheInfo);
+        Assert.Equal([0, 3], c.Feature("kvmclock")!.Bits);
+        Assert.Equal(c.Feature("pni"), c.Feature("sse3"));
+    }
+
+    [Fact]
+    public void CanonicalTextsCoverEveryVersion()
+    {
+        var c = BuiltInHypervisors.Get("10.0");
+        var texts = c.CanonicalModelTexts().ToList();
+        Assert.Equal(90, texts.Count);
+        Assert.Equal(texts.Count, texts.Select(t => t.CanonicalText).Distinct().Count());
+        Assert.Contains("feature hle FEAT_7_0_EBX 4\n", texts.Single(t => t.Model == "Haswell-v1").CanonicalText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "line 1: empty file")]
+    [InlineData("qcat 2\n", "line 1: format version 2")]
+    [InlineData("name x\n", "line 1: expected the header")]
+    [InlineData("qcat 1\nname x\nqemu 1.0\nword W cpuid 0x1 - eax\nfeature a W 40\n", "line 5: QEMU feature a: bit 40")]
+    [InlineData("qcat 1\nname x\nqemu 1.0\nbogus\n", "line 4: unknown item 'bogus'")]
+    [InlineData("qcat 1\nname x\nqemu 1.0\nmodel M\n  vendor \"Genu\n", "line 5: unterminated string")]
+    [InlineData("qcat 1\nname x\nqemu 1.0\nmodel M\n  vendor GenuineIntel\n  version 1\n", "line 4: model M has no family")]
+    public void ReaderErrorsNameTheLine(string text, string expected)
+    {
+        var e = Assert.Throws<InputException>(() => QcatReader.Read(text, "t.qcat"));
+        Assert.Equal("t.qcat", e.File);
+        Assert.StartsWith(expected, e.Problem, StringComparison.Ordinal);
+    }
+}
