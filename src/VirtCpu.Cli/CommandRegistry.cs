@@ -13,5 +13,11 @@ internal static class CommandRegistry
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
+        DecodeCommand.Create(),
+        SignatureCommand.Create(),
+        CompareCommand.Create(),
+        BaselineCommand.Create(),
+        UpdateCommand.Create(),
+        ConformanceCommand.Create(),
     ];
 }
