@@ -15,5 +15,11 @@ internal static class CommandRegistry
         CatalogCommand.Create(),
         CpuidCommand.Create(),
         QemuCommand.Create(),
+        DecodeCommand.Create(),
+        SignatureCommand.Create(),
+        CompareCommand.Create(),
+        BaselineCommand.Create(),
+        UpdateCommand.Create(),
+        ConformanceCommand.Create(),
     ];
 }
