@@ -1,7 +1,7 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using System.Xml;
 using System.Xml.Linq;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
@@ -47,13 +47,13 @@ public enum CpuXmlParseOptions
 public static class CpuXml
 {
     // libvirt's virArch names: any other <arch> of a host CPU is an error.
-    private static readonly FrozenStringSet KnownArchitectures = new(
+    private static readonly FrozenSet<string> KnownArchitectures = FrozenSet.ToFrozenSet(
     [
         "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686", "ia64", "lm32", "loongarch64",
         "m68k", "microblaze", "microblazeel", "mips", "mipsel", "mips64", "mips64el", "openrisc",
         "parisc", "parisc64", "ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64",
         "s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32", "x86_64", "xtensa", "xtensaeb",
-    ]);
+    ], StringComparer.Ordinal);
 
     /// <summary>Parses a document whose root is one <c>&lt;cpu&gt;</c> element.</summary>
     /// <param name="xml">The XML text.</param>
@@ -645,12 +645,5 @@ public static class CpuXml
         }
 
         return sb.ToString();
-    }
-
-    private sealed class FrozenStringSet(IEnumerable<string> items)
-    {
-        private readonly System.Collections.Frozen.FrozenSet<string> _set = System.Collections.Frozen.FrozenSet.ToFrozenSet(items, StringComparer.Ordinal);
-
-        public bool Contains(string s) => _set.Contains(s);
     }
 }
