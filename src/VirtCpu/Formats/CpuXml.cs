@@ -113,6 +113,24 @@ public static class CpuXml
         return result.ToImmutable();
     }
 
+    /// <summary>Reads a file whose root is one <c>&lt;cpu&gt;</c> element (see <see cref="Parse"/>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InputException">The file cannot be read, is too large, or is not a valid CPU definition.</exception>
+    public static CpuDefinition ReadFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
+        Parse(InputFile.ReadText(path), path, type, options);
+
+    /// <summary>Reads every CPU definition of a file (see <see cref="ParseAll"/> for the rule).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definitions, at least one.</returns>
+    /// <exception cref="InputException">The file cannot be read, is too large, holds no CPU definition or an invalid one.</exception>
+    public static ImmutableArray<CpuDefinition> ReadAllFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
+        ParseAll(InputFile.ReadText(path), path, type, options);
+
     /// <summary>Formats a definition exactly as libvirt does (two-space indent, single quotes, final newline).</summary>
     /// <param name="cpu">The definition.</param>
     /// <param name="style">Which libvirt version's formatting.</param>
