@@ -14,5 +14,6 @@ internal static class CommandRegistry
         ModelsCommand.Create(),
         CatalogCommand.Create(),
         CpuidCommand.Create(),
+        QemuCommand.Create(),
     ];
 }
