@@ -106,7 +106,7 @@ public static class ReverseTranslator
         var family = Family(definition.Model);
         CpuDefinition? best = null;
         (int, int, string) bestScore = default;
-        var candidates = preferredModel is null ? m.Models.Where(c => !c.IsAlias || true) : m.Models.Where(c => string.Equals(c.Name, preferredModel, StringComparison.Ordinal));
+        var candidates = preferredModel is null ? m.Models.AsEnumerable() : m.Models.Where(c => string.Equals(c.Name, preferredModel, StringComparison.Ordinal));
         foreach (var c in candidates)
         {
             QemuModelResolution resolution;
@@ -147,11 +147,40 @@ public static class ReverseTranslator
                 }
             }
 
+            // A switch can revive features a dependency pruned in the plain build (+svm brings npt
+            // back): rebuild and state the differences explicitly until the CPU is the wanted one.
             var built = Build(q, resolution, target.Accelerator, candidateSwitches);
+            for (var round = 0; round < 4 && built.Enabled != wanted.Enabled; round++)
+            {
+                var progress = false;
+                foreach (var qi in (built.Enabled - wanted.Enabled) | (wanted.Enabled - built.Enabled))
+                {
+                    var mi = bridge.ManagementOf(qi);
+                    if (mi < 0 || features.Any(f => string.Equals(f.Name, m.Features[mi].Name, StringComparison.Ordinal)))
+                    {
+                        continue;
+                    }
+
+                    var want = wanted.Enabled.Contains(qi);
+                    features.Add(new CpuFeature(m.Features[mi].Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
+                    candidateSwitches.Add(new QemuFeatureSwitch(q.Features[qi].Name, want));
+                    progress = true;
+                }
+
+                if (!progress)
+                {
+                    break;
+                }
+
+                built = Build(q, resolution, target.Accelerator, candidateSwitches);
+            }
+
             if (built.Enabled != wanted.Enabled)
             {
                 continue;
             }
+
+            features.Sort((a, b) => m.FindFeature(a.Name)!.Index.CompareTo(m.FindFeature(b.Name)!.Index));
 
             var score = (string.Equals(Family(c.Name), family, StringComparison.Ordinal) ? 0 : 1, features.Count, c.Name);
             if (best is null || Compare(score, bestScore) < 0)
