@@ -13,6 +13,13 @@ internal static class CommandRegistry
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
+        CpuidCommand.Create(),
         QemuCommand.Create(),
+        DecodeCommand.Create(),
+        SignatureCommand.Create(),
+        CompareCommand.Create(),
+        BaselineCommand.Create(),
+        UpdateCommand.Create(),
+        ConformanceCommand.Create(),
     ];
 }
