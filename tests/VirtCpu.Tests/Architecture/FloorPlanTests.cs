@@ -39,8 +39,8 @@ public partial class FloorPlanTests
             var area = relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) ? relative[..relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal)] : "";
             Assert.True(Floors.ContainsKey(area), $"{relative}: folder '{area}' has no floor in architecture.md; add it to the plan (and to this test)");
             var floor = Floors[area];
-            var text = File.ReadAllText(file);
-            foreach (Match m in Reference().Matches(text))
+            var code = string.Join('\n', File.ReadLines(file).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
+            foreach (Match m in Reference().Matches(code))
             {
                 var target = m.Groups[1].Value;
                 if (!Floors.TryGetValue(target, out var targetFloor) || target == area)
