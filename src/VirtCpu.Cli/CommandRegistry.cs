@@ -13,5 +13,8 @@ internal static class CommandRegistry
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
+        StartCommand.Create(),
+        MigrateCheckCommand.Create(),
+        TranslateCommand.Create(),
     ];
 }
