@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
@@ -159,37 +160,69 @@ public sealed class CpuDecoder
             throw new CpuEngineException("Cannot find suitable CPU model for given data");
         }
 
-        var list = new CpuFeatureList(stub.Type);
-        foreach (var i in bestExtra)
-        {
-            list.AddFeature(_catalog.Features[i].Name, FeaturePolicy.Require);
-        }
-
-        foreach (var i in bestMissing)
-        {
-            list.AddFeature(_catalog.Features[i].Name, FeaturePolicy.Disable);
-        }
-
-        if (!host)
-        {
-            foreach (var r in best.RemovedFeatures)
-            {
-                list.AddFeatureIfMissing(_catalog.Features[r].Name, FeaturePolicy.Disable);
-            }
-        }
-
-        if (migratable)
-        {
-            list.RemoveAll(f => _catalog.FindFeature(f.Name) is { Migratable: false });
-        }
-
+        var features = BuildFeatures(best, bestExtra, bestMissing, host, migratable);
         return stub with
         {
             Vendor = vendor?.Name ?? stub.Vendor,
             Model = best.Name,
-            Features = list.ToImmutable(),
+            Features = features,
             Signature = signature.Family != 0 ? signature : null,
         };
+    }
+
+    /// <summary>
+    /// The winner's feature list (<c>x86DataToCPU</c>): extras as require, missing model features as
+    /// disable, both in catalog order, then (guests) the model's removed features not listed yet, as
+    /// disable. Migration blockers are dropped when asked.
+    /// </summary>
+    private ImmutableArray<CpuFeature> BuildFeatures(CpuModel model, FeatureSet extra, FeatureSet missing, bool host, bool migratable)
+    {
+        if (migratable)
+        {
+            extra -= _catalog.NonMigratable;
+            missing -= _catalog.NonMigratable;
+        }
+
+        var removed = FeatureSet.Empty;
+        if (!host)
+        {
+            var listed = extra | missing;
+            foreach (var r in model.RemovedFeatures)
+            {
+                if (!listed.Contains(r) && !(migratable && _catalog.NonMigratable.Contains(r)))
+                {
+                    removed = removed.With(r);
+                }
+            }
+        }
+
+        var builder = ImmutableArray.CreateBuilder<CpuFeature>(extra.Count + missing.Count + removed.Count);
+        FeaturePolicy? require = host ? null : FeaturePolicy.Require;
+        FeaturePolicy? disable = host ? null : FeaturePolicy.Disable;
+        foreach (var i in extra)
+        {
+            builder.Add(new CpuFeature(_catalog.Features[i].Name, require));
+        }
+
+        foreach (var i in missing)
+        {
+            builder.Add(new CpuFeature(_catalog.Features[i].Name, disable));
+        }
+
+        if (!removed.IsEmpty)
+        {
+            // removed features keep the model's XML order
+            foreach (var r in model.RemovedFeatures)
+            {
+                if (removed.Contains(r))
+                {
+                    builder.Add(new CpuFeature(_catalog.Features[r].Name, disable));
+                    removed = removed.Without(r);
+                }
+            }
+        }
+
+        return builder.MoveToImmutable();
     }
 
     /// <summary>

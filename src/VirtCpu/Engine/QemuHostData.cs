@@ -54,7 +54,6 @@ public static class QemuHostData
         ArgumentNullException.ThrowIfNull(expansion);
         var set = FeatureSet.Empty;
         string? vendor = null;
-        uint family = 0, model = 0, stepping = 0;
         foreach (var (name, value) in expansion.Props)
         {
             switch (value.Kind)
@@ -69,30 +68,43 @@ public static class QemuHostData
                 case QemuValueKind.Text when string.Equals(name, "vendor", StringComparison.Ordinal) && value.Text is { Length: 12 } text:
                     vendor = text;
                     break;
-                case QemuValueKind.Number when value.IsInteger && value.Number is >= 0 and <= uint.MaxValue:
-                    switch (name)
-                    {
-                        case "family":
-                            family = (uint)value.Number;
-                            break;
-                        case "model":
-                            model = (uint)value.Number;
-                            break;
-                        case "stepping":
-                            stepping = (uint)value.Number;
-                            break;
-                        default:
-                            break;
-                    }
-
-                    break;
                 default:
                     break;
             }
         }
 
-        var eax = new CpuSignature(family, model, stepping).ToEax();
-        return new CpuData(set, vendor, eax);
+        return new CpuData(set, vendor, Leaf1Eax(expansion));
+    }
+
+    /// <summary>The leaf-1 EAX composed from an expansion's <c>family</c>, <c>model</c> and <c>stepping</c> (0 when missing).</summary>
+    /// <param name="expansion">The expansion.</param>
+    /// <returns>The EAX value.</returns>
+    public static uint Leaf1Eax(QemuModelExpansion expansion)
+    {
+        ArgumentNullException.ThrowIfNull(expansion);
+        uint family = 0, model = 0, stepping = 0;
+        foreach (var (name, value) in expansion.Props)
+        {
+            if (value.Kind == QemuValueKind.Number && value.IsInteger && value.Number is >= 0 and <= uint.MaxValue)
+            {
+                switch (name)
+                {
+                    case "family":
+                        family = (uint)value.Number;
+                        break;
+                    case "model":
+                        model = (uint)value.Number;
+                        break;
+                    case "stepping":
+                        stepping = (uint)value.Number;
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        return new CpuSignature(family, model, stepping).ToEax();
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed record CpuDataInput(CpuDataFormat Format, CpuidData? Raw, QemuRepl
 public static class CpuDataFile
 {
     /// <summary>The largest file accepted, in bytes.</summary>
-    public const long MaxBytes = 32L * 1024 * 1024;
+    public const long MaxBytes = InputFile.MaxBytes;
 
     /// <summary>Reads and parses a file.</summary>
     /// <param name="path">The path.</param>
@@ -44,35 +44,7 @@ public static class CpuDataFile
     public static CpuDataInput Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.CanSeek && stream.Length > MaxBytes)
-            {
-                throw new InputException(path, $"file too large ({stream.Length} bytes; the limit is {MaxBytes} bytes)");
-            }
-
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int n;
-            while ((n = stream.Read(chunk)) > 0)
-            {
-                buffer.Write(chunk, 0, n);
-                if (buffer.Length > MaxBytes)
-                {
-                    throw new InputException(path, $"file too large (the limit is {MaxBytes} bytes)");
-                }
-            }
-
-            bytes = buffer.ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, "cannot read: " + e.Message, e);
-        }
-
-        return Parse(bytes, path);
+        return Parse(InputFile.ReadBytes(path), path);
     }
 
     /// <summary>Parses file content.</summary>
@@ -110,16 +82,7 @@ public static class CpuDataFile
                 return new CpuDataInput(CpuDataFormat.QemuReplies, null, QemuReplyReader.Parse(utf8, file));
         }
 
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(utf8);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new InputException(file, "not UTF-8 text", e);
-        }
-
+        var text = InputFile.Decode(utf8, file);
         return first == '<'
             ? new CpuDataInput(CpuDataFormat.CpudataXml, CpuidXml.Parse(text, file), null)
             : new CpuDataInput(CpuDataFormat.CpuidText, CpuidText.Parse(text, file), null);

@@ -90,7 +90,7 @@ public static class SafeXml
         }
         catch (XmlException e)
         {
-            throw Malformed(sourceName, e);
+            throw Malformed(sourceName, e, reader as IXmlLineInfo);
         }
         catch (IOException e)
         {
@@ -101,11 +101,17 @@ public static class SafeXml
     /// <summary>Turns an <see cref="XmlException"/> into a one-line input error.</summary>
     /// <param name="sourceName">The file.</param>
     /// <param name="e">The XML error.</param>
+    /// <param name="position">Where the reader stood, used when the exception carries no position (DTD errors), or null.</param>
     /// <returns>The input error.</returns>
-    public static InputException Malformed(string sourceName, XmlException e)
+    public static InputException Malformed(string sourceName, XmlException e, IXmlLineInfo? position = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         var message = OneLine(e.Message);
+        if (e.LineNumber == 0 && position is not null && position.HasLineInfo() && position.LineNumber > 0)
+        {
+            return new InputException(sourceName, $"malformed XML at line {position.LineNumber}, column {position.LinePosition}: {message}", e);
+        }
+
         if (e.LineNumber > 0)
         {
             // XmlException appends "Line L, position C." itself; drop it, we say it first.
