@@ -22,5 +22,8 @@ internal static class CommandRegistry
         BaselineCommand.Create(),
         UpdateCommand.Create(),
         ConformanceCommand.Create(),
+        StartCommand.Create(),
+        MigrateCheckCommand.Create(),
+        TranslateCommand.Create(),
     ];
 }
