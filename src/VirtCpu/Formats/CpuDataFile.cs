@@ -44,35 +44,7 @@ public static class CpuDataFile
     public static CpuDataInput Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.CanSeek && stream.Length > MaxBytes)
-            {
-                throw new InputException(path, $"file too large ({stream.Length} bytes; the limit is {MaxBytes} bytes)");
-            }
-
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int n;
-            while ((n = stream.Read(chunk)) > 0)
-            {
-                buffer.Write(chunk, 0, n);
-                if (buffer.Length > MaxBytes)
-                {
-                    throw new InputException(path, $"file too large (the limit is {MaxBytes} bytes)");
-                }
-            }
-
-            bytes = buffer.ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, "cannot read: " + e.Message, e);
-        }
-
-        return Parse(bytes, path);
+        return Parse(InputFile.ReadAllBytes(path, MaxBytes), path);
     }
 
     /// <summary>Parses file content.</summary>

@@ -22,17 +22,7 @@ public static class QemuProbeFile
     public static QemuProbe ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new InputException(path, "file not found");
-        }
-
-        if (new FileInfo(path).Length > MaxBytes)
-        {
-            throw new InputException(path, $"file larger than {MaxBytes >> 20} MiB");
-        }
-
-        return Read(File.ReadAllBytes(path), path);
+        return Read(InputFile.ReadAllBytes(path, MaxBytes), path);
     }
 
     /// <summary>Reads a probe from UTF-8 JSON.</summary>

@@ -5,30 +5,25 @@ using System.Xml.Linq;
 namespace VirtCpu.Formats;
 
 /// <summary>
-/// The one place where the CPU data and CPU definition readers open XML: no DTD, no entity
-/// resolution, a size limit, comments and processing instructions dropped, and every
-/// <see cref="XmlException"/> turned into an <see cref="InputException"/> naming the file and line.
-/// (Meant to be swapped for the shared <c>SafeXml</c> helper once it exists.)
+/// How the CPU data and CPU definition readers open XML: through <see cref="SafeXml"/> (no DTD, no
+/// entity resolution, limits on size, element count, depth and value length, comments and processing
+/// instructions dropped), every <see cref="XmlException"/> turned into an <see cref="InputException"/>
+/// naming the file and line; plus fragments (several top-level elements without a root).
 /// </summary>
 internal static class XmlInput
 {
     /// <summary>The largest document accepted, in characters.</summary>
-    public const long MaxCharacters = 32L * 1024 * 1024;
+    public const long MaxCharacters = SafeXml.MaxCharactersInDocument;
 
     /// <summary>Creates reader settings that never process a DTD or resolve anything.</summary>
     /// <param name="conformance">Document (one root) or fragment (several top-level elements).</param>
     /// <returns>The settings.</returns>
-    public static XmlReaderSettings Settings(ConformanceLevel conformance = ConformanceLevel.Document) => new()
+    public static XmlReaderSettings Settings(ConformanceLevel conformance = ConformanceLevel.Document)
     {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        MaxCharactersInDocument = MaxCharacters,
-        MaxCharactersFromEntities = 0,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-        IgnoreWhitespace = false,
-        ConformanceLevel = conformance,
-    };
+        var settings = SafeXml.CreateSettings();
+        settings.ConformanceLevel = conformance;
+        return settings;
+    }
 
     /// <summary>Parses a document with exactly one root element.</summary>
     /// <param name="xml">The text.</param>
@@ -37,7 +32,7 @@ internal static class XmlInput
     public static XElement LoadRoot(string xml, string file)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        CheckNotEmpty(xml, file);
+        SafeXml.CheckLimits(xml, file);
         try
         {
             using var text = new StringReader(xml);
@@ -58,7 +53,7 @@ internal static class XmlInput
     public static IReadOnlyList<XElement> LoadFragment(string xml, string file)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        CheckNotEmpty(xml, file);
+        SafeXml.CheckLimits(xml, file, ConformanceLevel.Fragment);
         var result = new List<XElement>();
         try
         {
@@ -112,27 +107,5 @@ internal static class XmlInput
     /// <returns>The exception.</returns>
     public static InputException Error(string file, XObject? node, string problem) => new(file, Where(node) + problem);
 
-    private static void CheckNotEmpty(string xml, string file)
-    {
-        if (string.IsNullOrWhiteSpace(xml))
-        {
-            throw new InputException(file, "empty file");
-        }
-
-        if (xml.Length > MaxCharacters)
-        {
-            throw new InputException(file, $"file too large (more than {MaxCharacters} characters)");
-        }
-    }
-
-    private static InputException Wrap(XmlException e, string file)
-    {
-        var message = e.Message;
-        if (message.Contains("DTD", StringComparison.OrdinalIgnoreCase))
-        {
-            message = "DTDs are not allowed (no DOCTYPE, no entities): " + message;
-        }
-
-        return new InputException(file, "malformed XML: " + message, e);
-    }
+    private static InputException Wrap(XmlException e, string file) => SafeXml.Malformed(file, e);
 }

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+
+namespace VirtCpu.Formats;
+
+/// <summary>
+/// The one way VirtCpu reads an input file into memory: a size limit checked before and while
+/// reading, and every failure (missing file, permission, too large, not UTF-8) reported as a
+/// one-line <see cref="InputException"/> naming the file.
+/// </summary>
+public static class InputFile
+{
+    /// <summary>The largest input file accepted, in bytes (64 MiB).</summary>
+    public const long MaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>Reads a whole file as bytes.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The size limit (at most <see cref="MaxBytes"/> is sensible).</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="InputException">The file is missing, unreadable or larger than the limit.</exception>
+    public static byte[] ReadAllBytes(string path, long maxBytes = MaxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.CanSeek && stream.Length > maxBytes)
+            {
+                throw TooLarge(path, maxBytes);
+            }
+
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int n;
+            while ((n = stream.Read(chunk)) > 0)
+            {
+                buffer.Write(chunk, 0, n);
+                if (buffer.Length > maxBytes)
+                {
+                    throw TooLarge(path, maxBytes);
+                }
+            }
+
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw CannotRead(path, e);
+        }
+    }
+
+    /// <summary>Reads a whole file as UTF-8 text (a byte order mark is dropped).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The size limit.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="InputException">The file is missing, unreadable, larger than the limit or not UTF-8.</exception>
+    public static string ReadAllText(string path, long maxBytes = MaxBytes) => DecodeUtf8(ReadAllBytes(path, maxBytes), path);
+
+    /// <summary>Decodes UTF-8 strictly (a byte order mark is dropped).</summary>
+    /// <param name="utf8">The bytes.</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="InputException">The bytes are not UTF-8.</exception>
+    public static string DecodeUtf8(ReadOnlySpan<byte> utf8, string file)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(utf8);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InputException(file, "not UTF-8 text", e);
+        }
+    }
+
+    /// <summary>The error for a file over the size limit.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="maxBytes">The limit.</param>
+    /// <returns>The input error.</returns>
+    public static InputException TooLarge(string file, long maxBytes) =>
+        new(file, string.Create(CultureInfo.InvariantCulture, $"file too large (the limit is {maxBytes} bytes)"));
+
+    /// <summary>The error for a file that cannot be opened or read.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="e">The cause.</param>
+    /// <returns>The input error.</returns>
+    public static InputException CannotRead(string file, Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => new InputException(file, "no such file", e),
+            _ when Directory.Exists(file) => new InputException(file, "is a directory, not a file", e),
+            UnauthorizedAccessException => new InputException(file, "permission denied", e),
+            _ => new InputException(file, "cannot read: " + e.Message.ReplaceLineEndings(" ").Trim(), e),
+        };
+    }
+}
