@@ -13,5 +13,7 @@ internal static class CommandRegistry
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
+        CpuidCommand.Create(),
+        QemuCommand.Create(),
     ];
 }

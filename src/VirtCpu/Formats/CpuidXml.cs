@@ -176,7 +176,7 @@ public static class CpuidXml
     }
 
     private static uint Number(XElement e, string name, string text, string file) =>
-        CNumber.TryParseUInt32(text, out var v)
+        SafeXml.TryParseCUInt32(text, out var v)
             ? v
             : throw XmlInput.Error(file, e, $"invalid value '{text}' for attribute '{name}' in element <{e.Name.LocalName}>: expected an unsigned 32-bit number");
 }

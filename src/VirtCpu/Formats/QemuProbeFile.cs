@@ -13,7 +13,8 @@ namespace VirtCpu.Formats;
 /// </summary>
 public static class QemuProbeFile
 {
-    private const int MaxBytes = 256 << 20;
+    /// <summary>The largest probe file accepted, in bytes (256 MiB).</summary>
+    public const int MaxBytes = 256 << 20;
 
     /// <summary>Reads a probe file.</summary>
     /// <param name="path">The file.</param>

@@ -178,7 +178,7 @@ public static class QemuReplyReader
                 throw new InputException(file, $"QMP reply 2: CPU definition {i} is not an object");
             }
 
-            var name = String(e, "name", i, file) ?? throw new InputException(file, $"QMP reply 2: CPU definition {i} has no \"name\"");
+            var name = OptionalString(e, "name", i, file) ?? throw new InputException(file, $"QMP reply 2: CPU definition {i} has no \"name\"");
             ImmutableArray<string>? unavailable = null;
             if (e.TryGetProperty("unavailable-features", out var u))
             {
@@ -203,9 +203,9 @@ public static class QemuReplyReader
 
             list.Add(new QemuCpuDefinitionInfo(
                 name,
-                String(e, "typename", i, file),
+                OptionalString(e, "typename", i, file),
                 unavailable,
-                String(e, "alias-of", i, file),
+                OptionalString(e, "alias-of", i, file),
                 Flag(e, "static", name, file),
                 Flag(e, "migration-safe", name, file),
                 Flag(e, "deprecated", name, file)));
@@ -214,7 +214,7 @@ public static class QemuReplyReader
         return list.ToImmutable();
     }
 
-    private static string? String(JsonElement e, string member, int index, string file)
+    private static string? OptionalString(JsonElement e, string member, int index, string file)
     {
         if (!e.TryGetProperty(member, out var v))
         {

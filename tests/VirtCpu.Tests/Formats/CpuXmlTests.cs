@@ -292,6 +292,14 @@ public sealed class CpuXmlTests
     }
 
     [Fact]
+    public void ParseAll_errors_name_the_line()
+    {
+        var xml = "<cpu>\n  <model>A</model>\n</cpu>\n<cpu>\n  <model>B</model>\n  <feature name='x'/>\n  <feature name='x'/>\n</cpu>\n";
+        var e = Assert.Throws<InputException>(() => CpuXml.ParseAll(xml, "two.xml"));
+        Assert.Equal("two.xml: line 7: CPU feature 'x' specified more than once", e.Message);
+    }
+
+    [Fact]
     public void ParseAll_rejects_documents_without_cpus_and_stray_text()
     {
         Assert.Contains("no CPU definition found", Assert.Throws<InputException>(() => CpuXml.ParseAll("<domain/>", "d.xml")).Message, StringComparison.Ordinal);

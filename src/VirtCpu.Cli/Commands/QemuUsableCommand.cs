@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using VirtCpu.Formats;
+using VirtCpu.Qemu;
+
+namespace VirtCpu.Cli.Commands;
+
+/// <summary>
+/// <c>virtcpu qemu usable --offer FILE [--qemu V] [--machine TYPE] [--accel kvm|tcg] [--json]</c>:
+/// every QEMU model name, usable or not on a host, with its blockers and x86-64 level.
+/// </summary>
+internal static class QemuUsableCommand
+{
+    /// <summary>Creates the command.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var offer = new Option<string>("--offer") { Description = "The host offer: a QMP probe with the host expansion, a QEMU reply file, libvirt <cpudata> or cpuid -r text. Without it under TCG: what TCG can emulate." };
+        var qemu = QemuCommand.QemuOption();
+        var machine = QemuCommand.MachineOption();
+        var accel = QemuCommand.AccelOption();
+        var json = QemuCommand.JsonOption();
+        var command = new Command("usable", "List every QEMU model name as usable yes/no on a host, with the blockers (features the host lacks) and x86-64 levels, as libvirt's domain capabilities show them.");
+        foreach (var o in new Option[] { offer, qemu, machine, accel, json })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction(parseResult =>
+        {
+            var catalog = BuiltInHypervisors.Get(parseResult.GetValue(qemu));
+            var accelerator = QemuCommand.ParseAccel(parseResult.GetValue(accel));
+            var host = parseResult.GetValue(offer) is { } path
+                ? HostOfferFile.Read(path, catalog, accelerator)
+                : accelerator == QemuAccelerator.Tcg ? HostOffer.Tcg(catalog) : throw new InputException(null, "under KVM, give the host offer with --offer FILE");
+            var rows = QemuModelUsability.ForAll(catalog, host, parseResult.GetValue(machine)!, accelerator);
+            var hostLevel = X86Level.Of(catalog, host.Features);
+            if (parseResult.GetValue(json))
+            {
+                WriteJson(catalog, host, hostLevel, rows);
+                return Cli.Ok;
+            }
+
+            Console.Out.WriteLine($"# {catalog.Name}, host offer: {host.Source}{(host.Approximate ? " (approximation)" : "")}; host level {X86Level.Name(hostLevel)}");
+            var width = rows.Max(r => r.Name.Length);
+            foreach (var r in rows)
+            {
+                var level = X86Level.Name(X86Level.Of(catalog, r.Cpu.Enabled | r.Cpu.Filtered));
+                Console.Out.WriteLine($"{r.Name.PadRight(width)}  {(r.Usable ? "yes" : "no "),-3}  {r.Resolved,-24} {level,-10} {string.Join(' ', r.Blockers)}".TrimEnd());
+            }
+
+            return Cli.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteJson(QemuHypervisorCatalog catalog, HostOffer host, int hostLevel, IReadOnlyList<QemuModelUsability> rows)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("catalog", catalog.Name);
+            w.WritePropertyName("host");
+            w.WriteStartObject();
+            w.WriteString("source", host.Source);
+            w.WriteBoolean("approximate", host.Approximate);
+            if (host.Vendor is not null)
+            {
+                w.WriteString("vendor", host.Vendor);
+            }
+
+            w.WriteString("level", X86Level.Name(hostLevel));
+            w.WriteEndObject();
+            w.WritePropertyName("models");
+            w.WriteStartArray();
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", r.Name);
+                w.WriteString("usable", r.Usable ? "yes" : "no");
+                w.WriteString("resolved", r.Resolved);
+                if (r.Canonical is not null)
+                {
+                    w.WriteString("canonical", r.Canonical);
+                }
+
+                w.WriteString("level", X86Level.Name(X86Level.Of(catalog, r.Cpu.Enabled | r.Cpu.Filtered)));
+                w.WritePropertyName("blockers");
+                w.WriteStartArray();
+                foreach (var b in r.Blockers)
+                {
+                    w.WriteStringValue(b);
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        stdout.Write("\n"u8);
+    }
+}

@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace VirtCpu.Qemu.Qmp;
+
+/// <summary>
+/// A QEMU process started only to answer QMP: <c>BINARY -machine none -accel ACCEL -nodefaults -S
+/// -display none -qmp unix:SOCKET,server=on,wait=off</c>, with the socket in a private temporary
+/// directory. Disposing it kills the whole process tree if it is still running and removes the
+/// directory. This is the only place of the QEMU layer that touches the operating system.
+/// </summary>
+public sealed class QemuProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly string _directory;
+
+    private QemuProcess(Process process, string directory, string socketPath)
+    {
+        _process = process;
+        _directory = directory;
+        SocketPath = socketPath;
+    }
+
+    /// <summary>The QMP socket path.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>The process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>True once the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process wrote to stderr so far.</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts QEMU and waits until its QMP socket exists.</summary>
+    /// <param name="binary">The QEMU binary (a path, or a name looked up on PATH).</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <param name="timeout">How long to wait for the socket.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The running process.</returns>
+    /// <exception cref="QmpException">When the binary is missing, exits early (its stderr is quoted) or creates no socket in time.</exception>
+    public static async Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(binary);
+        var directory = Directory.CreateTempSubdirectory("virtcpu-qmp-").FullName;
+        var socket = Path.Combine(directory, "qmp.sock");
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-machine", "none", "-accel", accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", "-nodefaults", "-S", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            Directory.Delete(directory, recursive: true);
+            throw new QmpException($"cannot start {binary}: {e.Message} (is QEMU installed? apt-get install qemu-system-x86)", e);
+        }
+
+        var qemu = new QemuProcess(process, directory, socket);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (qemu._stderr)
+                {
+                    qemu._stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        process.StandardInput.Close();
+        try
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!File.Exists(socket))
+            {
+                if (process.HasExited)
+                {
+                    await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                    var err = Cli(qemu.StandardError);
+                    throw new QmpException($"{binary} exited early with code {process.ExitCode}{(err.Length > 0 ? ": " + err : " without a message")}");
+                }
+
+                if (deadline.Elapsed > timeout)
+                {
+                    throw new QmpException($"{binary} created no QMP socket within {timeout.TotalSeconds:0.#} s{(qemu.StandardError.Length > 0 ? ": " + Cli(qemu.StandardError) : "")}");
+                }
+
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
+
+            return qemu;
+        }
+        catch
+        {
+            qemu.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the process to exit by itself.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>True when it exited in time.</returns>
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Kills the process tree if it still runs, and removes the socket directory.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a temporary directory is all that can be left.
+        }
+    }
+
+    private static string Cli(string text) => text.ReplaceLineEndings(" ").Trim() is var t && t.Length > 500 ? t[..500] + "..." : text.ReplaceLineEndings(" ").Trim();
+}
