@@ -86,7 +86,7 @@ esac
 out="$work/out-$target"
 rm -rf "$out"
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_QUIET=1
-export DOTNET_GCHeapHardLimit=0x40000000 DOTNET_TieredPGO=0
+export DOTNET_GCHeapHardLimit=0x40000000 DOTNET_TieredPGO=0 VIRTCPU_FUZZ_WARMUP="$in"
 afl-fuzz -V "$seconds" -i "$in" -o "$out" -t 1000 -m none -- dotnet "$pub/VirtCpu.Fuzz.dll" "$target" > "$work/afl-$target.log" 2>&1 || {
   echo "afl-fuzz failed; see $work/afl-$target.log" >&2; tail -n 20 "$work/afl-$target.log" >&2; exit 1; }
 

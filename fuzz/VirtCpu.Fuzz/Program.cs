@@ -21,6 +21,14 @@ if (!FuzzTargets.All.TryGetValue(args[0], out var target))
 
 if (args.Length == 1)
 {
+    // Under AFL every execution must finish within the timeout, but the first one pays for JIT and for
+    // loading the built-in catalog. So run the seeds once before the fork server starts, with the
+    // instrumentation writing into a scratch map (SharpFuzz points it at AFL's shared memory in Run).
+    if (Environment.GetEnvironmentVariable("VIRTCPU_FUZZ_WARMUP") is { Length: > 0 } warmup && Directory.Exists(warmup))
+    {
+        WarmUp.Run(target, warmup);
+    }
+
     Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();

@@ -33,6 +33,11 @@ public static class QemuProbeFile
     /// <exception cref="InputException">When the JSON is malformed or not a probe.</exception>
     public static QemuProbe Read(ReadOnlyMemory<byte> utf8, string file)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            throw new InputException(file, "not UTF-8 text");
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });
