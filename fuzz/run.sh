@@ -7,8 +7,10 @@
 # upstream reference files under ../shared/reference when present; copies stay under fuzz/work/,
 # which git ignores), runs afl-fuzz -V SECONDS and prints one summary line:
 #   TARGET execs=N seconds=S crashes=C hangs=H
-# Crashing inputs: fuzz/work/out-TARGET/default/crashes/ (replay: dotnet fuzz/work/pub/VirtCpu.Fuzz.dll TARGET --replay FILE).
-# Without AFL++: dotnet fuzz/work/pub/VirtCpu.Fuzz.dll TARGET --mutate SECONDS fuzz/work/in-TARGET
+# Crashing inputs: fuzz/work/out-TARGET/default/crashes/ (replay with a plain build, not the instrumented one:
+#   dotnet fuzz/VirtCpu.Fuzz/bin/Debug/net10.0/VirtCpu.Fuzz.dll TARGET --replay FILE).
+# Without AFL++ (or when it is too slow on a loaded machine): FUZZ_MODE=mutate fuzz/run.sh TARGET SECONDS runs the
+# in-process mutation fuzzer (byte flips, truncation, duplication, splicing, XML/JSON/format tokens) on the same seeds.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
@@ -21,17 +23,26 @@ if [[ "${1:-}" == "--list" ]]; then
 fi
 target="${1:?usage: fuzz/run.sh TARGET SECONDS}"
 seconds="${2:-60}"
+mkdir -p "$here/seeds/vcat" "$here/seeds/qcat"
 [[ -d "$here/seeds/$target" ]] || { echo "unknown target '$target' (fuzz/run.sh --list)" >&2; exit 2; }
 
+mode="${FUZZ_MODE:-afl}"   # afl, or mutate: the in-process mutation fallback (no AFL, no instrumentation)
+
 # 1. Tools.
-if ! command -v afl-fuzz >/dev/null; then
+if [[ "$mode" == "afl" ]] && ! command -v afl-fuzz >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq afl++ >/dev/null
 fi
-(cd "$here" && dotnet tool restore >/dev/null)
+[[ "$mode" == "afl" ]] && (cd "$here" && dotnet tool restore >/dev/null)
 
 # 2. Publish and instrument (once per build of the sources).
-stamp="$(cd "$repo" && find src/VirtCpu fuzz/VirtCpu.Fuzz -name '*.cs' -newer "$pub/.instrumented" 2>/dev/null | head -1 || true)"
-if [[ ! -f "$pub/.instrumented" || -n "$stamp" ]]; then
+if [[ "$mode" == "mutate" ]]; then
+  plain="$work/plain"
+  if [[ ! -f "$plain/VirtCpu.Fuzz.dll" || -n "$(cd "$repo" && find src/VirtCpu fuzz/VirtCpu.Fuzz -name '*.cs' -newer "$plain/VirtCpu.Fuzz.dll" | head -1)" ]]; then
+    dotnet build "$here/VirtCpu.Fuzz" -c Release -o "$plain" -v quiet -nologo >/dev/null
+  fi
+fi
+[[ "$mode" == "afl" ]] && stamp="$(cd "$repo" && find src/VirtCpu fuzz/VirtCpu.Fuzz -name '*.cs' -newer "$pub/.instrumented" 2>/dev/null | head -1 || true)"
+if [[ "$mode" == "afl" ]] && [[ ! -f "$pub/.instrumented" || -n "$stamp" ]]; then
   rm -rf "$pub"
   dotnet publish "$here/VirtCpu.Fuzz" -c Release -o "$pub" -v quiet -nologo >/dev/null
   (cd "$here" && dotnet sharpfuzz "$pub/VirtCpu.dll")
@@ -41,7 +52,7 @@ fi
 # 3. Seeds.
 in="$work/in-$target"
 rm -rf "$in" && mkdir -p "$in"
-cp "$here/seeds/$target/"* "$in/"
+cp "$here/seeds/$target/"* "$in/" 2>/dev/null || true
 ref="$repo/../shared/reference"
 [[ -d "$ref" ]] || ref="/work/shared/reference"
 small() { find "$@" -maxdepth 1 -type f -size -24k 2>/dev/null | sort | head -n 24; }
@@ -79,8 +90,16 @@ PY
   lock)
     head -n 40 "$repo/catalogs/catalogs.lock" > "$in/catalogs-head.lock" ;;
   qemu-probe)
+    for f in "$ref"/qemu-*/qmp-probe-*.json; do [[ -f "$f" ]] && python3 -c "
+import json,sys; p=json.load(open(sys.argv[1])); p['definitions']=p['definitions'][:6]; p['expansions']=dict(list(p.get('expansions',{}).items())[:2])
+json.dump(p, open(sys.argv[2],'w'), indent=1)" "$f" "$in/$(basename "$f")"; done ;;
+  node-profile|qmp-reply)
     ;;
 esac
+
+if [[ "$mode" == "mutate" ]]; then
+  cd "$work" && exec env DOTNET_GCHeapHardLimit=0x40000000 dotnet "$plain/VirtCpu.Fuzz.dll" "$target" --mutate "$seconds" "$in"
+fi
 
 # 4. Fuzz (one campaign at a time; per-input timeout 1 s; managed heap capped at 1 GiB, so a blow-up is an OutOfMemoryException crash).
 out="$work/out-$target"

@@ -51,6 +51,9 @@ internal static class FuzzMap
 
     private static readonly Lazy<string> Directory = new(Create);
 
+    /// <summary>The map's folder, also the base directory of fuzzed node profiles (it holds <c>host.xml</c>, <c>reply.json</c> and <c>index.xml</c>).</summary>
+    public static string BaseDirectory => Directory.Value;
+
     /// <summary>Loads the map with the fuzzed bytes as its model file.</summary>
     /// <param name="data">The bytes.</param>
     public static void Load(byte[] data)
@@ -65,6 +68,9 @@ internal static class FuzzMap
         File.WriteAllText(Path.Combine(dir, "index.xml"), Index);
         File.WriteAllText(Path.Combine(dir, "x86_vendors.xml"), Vendors);
         File.WriteAllText(Path.Combine(dir, "x86_features.xml"), Features);
+        File.WriteAllText(Path.Combine(dir, "x86_fuzz.xml"), "<cpus/>\n");
+        File.WriteAllText(Path.Combine(dir, "host.xml"), "<cpudata arch='x86'>\n  <cpuid eax_in='0x00000000' ecx_in='0x00' eax='0x0000000d' ebx='0x756e6547' ecx='0x6c65746e' edx='0x49656e69'/>\n  <cpuid eax_in='0x00000001' ecx_in='0x00' eax='0x000906ea' ebx='0x00100800' ecx='0x7ffafbbf' edx='0xbfebfbff'/>\n</cpudata>\n");
+        File.WriteAllText(Path.Combine(dir, "reply.json"), "{\"return\": {\"model\": {\"name\": \"base\", \"props\": {\"vendor\": \"GenuineIntel\", \"family\": 6, \"sse\": true}}}}\n");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(dir, recursive: true);
         return dir;
     }

@@ -32,6 +32,8 @@ internal static class FuzzTargets
         ["lock"] = Lock,
         ["qemu-probe"] = QemuProbe,
         ["cpu-data-file"] = CpuDataFileTarget,
+        ["node-profile"] = NodeProfile,
+        ["qmp-reply"] = QmpReply,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Runs a target on one input; returns false for a documented input error.</summary>
@@ -157,6 +159,53 @@ internal static class FuzzTargets
         var probe = QemuProbeFile.Read(data, "fuzz.json");
         var text = QemuProbeFile.Write(probe);
         Reparse(() => QemuProbeFile.Read(Encoding.UTF8.GetBytes(text), "formatted.json"));
+    }
+
+    private static void NodeProfile(byte[] data)
+    {
+        using var doc = NodeProfileReader.ParseDocument(data, "fuzz.json");
+        _ = NodeProfileReader.Parse(doc.RootElement, "fuzz.json", "fuzz", FuzzMap.BaseDirectory);
+    }
+
+    private static void QmpReply(byte[] data)
+    {
+        // The QMP message readers of the live client (QmpJson), on one fuzzed reply; the reply is
+        // checked as QmpClient checks a line: UTF-8 JSON object, depth 64.
+        if (!System.Text.Unicode.Utf8.IsValid(data))
+        {
+            return;
+        }
+
+        System.Text.Json.JsonDocument doc;
+        try
+        {
+            doc = System.Text.Json.JsonDocument.Parse(data);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return;
+        }
+
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object || !doc.RootElement.TryGetProperty("return", out var ret))
+            {
+                return;
+            }
+
+            if (ret.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var d in ret.EnumerateArray())
+                {
+                    _ = VirtCpu.Qemu.Qmp.QmpJson.Definition(d);
+                }
+            }
+            else
+            {
+                _ = VirtCpu.Qemu.Qmp.QmpJson.Expansion(ret);
+                _ = VirtCpu.Qemu.Qmp.QmpJson.Value(ret);
+            }
+        }
     }
 
     private static void Reparse(Action action)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VirtCpu.Catalog;
+using VirtCpu.Engine;
 
 namespace VirtCpu.Cli;
 
@@ -40,6 +41,11 @@ internal static class Cli
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (InputException e)
+        {
+            Console.Error.WriteLine($"virtcpu: {OneLine(e.Message)}");
+            return BadInput;
+        }
+        catch (CpuEngineException e)
         {
             Console.Error.WriteLine($"virtcpu: {OneLine(e.Message)}");
             return BadInput;

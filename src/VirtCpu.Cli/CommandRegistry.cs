@@ -10,10 +10,17 @@ internal static class CommandRegistry
     /// <returns>The top-level commands, in help order.</returns>
     public static IEnumerable<Command> All() =>
     [
+        HostCommand.Create(),
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
         CpuidCommand.Create(),
         QemuCommand.Create(),
+        DecodeCommand.Create(),
+        SignatureCommand.Create(),
+        CompareCommand.Create(),
+        BaselineCommand.Create(),
+        UpdateCommand.Create(),
+        ConformanceCommand.Create(),
     ];
 }

@@ -82,16 +82,7 @@ public static class CpuDataFile
                 return new CpuDataInput(CpuDataFormat.QemuReplies, null, QemuReplyReader.Parse(utf8, file));
         }
 
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, true).GetString(utf8);
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new InputException(file, "not UTF-8 text", e);
-        }
-
+        var text = InputFile.Decode(utf8, file);
         return first == '<'
             ? new CpuDataInput(CpuDataFormat.CpudataXml, CpuidXml.Parse(text, file), null)
             : new CpuDataInput(CpuDataFormat.CpuidText, CpuidText.Parse(text, file), null);

@@ -1,7 +1,7 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using System.Xml;
 using System.Xml.Linq;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
@@ -47,13 +47,13 @@ public enum CpuXmlParseOptions
 public static class CpuXml
 {
     // libvirt's virArch names: any other <arch> of a host CPU is an error.
-    private static readonly FrozenStringSet KnownArchitectures = new(
+    private static readonly FrozenSet<string> KnownArchitectures = FrozenSet.ToFrozenSet(
     [
         "alpha", "armv6l", "armv7l", "armv7b", "aarch64", "cris", "i686", "ia64", "lm32", "loongarch64",
         "m68k", "microblaze", "microblazeel", "mips", "mipsel", "mips64", "mips64el", "openrisc",
         "parisc", "parisc64", "ppc", "ppcle", "ppc64", "ppc64le", "ppcemb", "riscv32", "riscv64",
         "s390", "s390x", "sh4", "sh4eb", "sparc", "sparc64", "unicore32", "x86_64", "xtensa", "xtensaeb",
-    ]);
+    ], StringComparer.Ordinal);
 
     /// <summary>Parses a document whose root is one <c>&lt;cpu&gt;</c> element.</summary>
     /// <param name="xml">The XML text.</param>
@@ -112,6 +112,24 @@ public static class CpuXml
 
         return result.ToImmutable();
     }
+
+    /// <summary>Reads a file whose root is one <c>&lt;cpu&gt;</c> element (see <see cref="Parse"/>).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InputException">The file cannot be read, is too large, or is not a valid CPU definition.</exception>
+    public static CpuDefinition ReadFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
+        Parse(InputFile.ReadText(path), path, type, options);
+
+    /// <summary>Reads every CPU definition of a file (see <see cref="ParseAll"/> for the rule).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definitions, at least one.</returns>
+    /// <exception cref="InputException">The file cannot be read, is too large, holds no CPU definition or an invalid one.</exception>
+    public static ImmutableArray<CpuDefinition> ReadAllFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
+        ParseAll(InputFile.ReadText(path), path, type, options);
 
     /// <summary>Formats a definition exactly as libvirt does (two-space indent, single quotes, final newline).</summary>
     /// <param name="cpu">The definition.</param>
@@ -645,12 +663,5 @@ public static class CpuXml
         }
 
         return sb.ToString();
-    }
-
-    private sealed class FrozenStringSet(IEnumerable<string> items)
-    {
-        private readonly System.Collections.Frozen.FrozenSet<string> _set = System.Collections.Frozen.FrozenSet.ToFrozenSet(items, StringComparer.Ordinal);
-
-        public bool Contains(string s) => _set.Contains(s);
     }
 }

@@ -292,6 +292,25 @@ public sealed class CpuXmlTests
     }
 
     [Fact]
+    public void Reads_files()
+    {
+        var dir = Directory.CreateTempSubdirectory("virtcpu-cpuxml-");
+        try
+        {
+            var one = Path.Combine(dir.FullName, "guest.xml");
+            File.WriteAllText(one, "\uFEFF<cpu mode='host-model'/>\n");
+            Assert.Equal(CpuMode.HostModel, CpuXml.ReadFile(one).Mode);
+            Assert.Single(CpuXml.ReadAllFile(one));
+            var missing = Path.Combine(dir.FullName, "missing.xml");
+            Assert.Equal($"{missing}: no such file", Assert.Throws<InputException>(() => CpuXml.ReadAllFile(missing)).Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void ParseAll_errors_name_the_line()
     {
         var xml = "<cpu>\n  <model>A</model>\n</cpu>\n<cpu>\n  <model>B</model>\n  <feature name='x'/>\n  <feature name='x'/>\n</cpu>\n";

@@ -1,0 +1,289 @@
+using System.Collections.Immutable;
+using VirtCpu.Catalog;
+using VirtCpu.Cpu;
+using VirtCpu.Cpuid;
+
+namespace VirtCpu.Engine;
+
+/// <summary>
+/// libvirt's decode (<c>x86Decode</c>, spec 5): chooses the catalog model that best describes CPU
+/// data and lists the features that differ, for a host CPU (no disabled features allowed) or a
+/// guest CPU (disabled features penalised, removed features appended).
+/// </summary>
+public sealed class CpuDecoder
+{
+    private readonly CpuCatalog _catalog;
+    private readonly CatalogTables _tables;
+
+    /// <summary>Creates a decoder for a catalog.</summary>
+    /// <param name="catalog">The catalog.</param>
+    public CpuDecoder(CpuCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        _catalog = catalog;
+        _tables = CatalogTables.For(catalog);
+    }
+
+    /// <summary>The stub libvirt decodes host CPUs into: type host, arch x86_64.</summary>
+    public static CpuDefinition HostStub { get; } = new() { Type = CpuType.Host, Arch = "x86_64" };
+
+    /// <summary>The stub libvirt decodes guest CPUs into: type guest, match exact, fallback forbid.</summary>
+    public static CpuDefinition GuestStub { get; } = new() { Type = CpuType.Guest, Match = CpuMatch.Exact, Fallback = CpuFallback.Forbid };
+
+    /// <summary>Decodes data as a host CPU (capabilities view).</summary>
+    /// <param name="data">The CPU data.</param>
+    /// <returns>The host CPU definition.</returns>
+    public CpuDefinition DecodeHost(CpuData data) => Decode(HostStub, data);
+
+    /// <summary>Decodes data as a guest CPU, optionally restricted to the hypervisor's models.</summary>
+    /// <param name="data">The CPU data.</param>
+    /// <param name="models">The hypervisor's models (with blockers), or null for no restriction.</param>
+    /// <returns>The guest CPU definition.</returns>
+    public CpuDefinition DecodeGuest(CpuData data, HypervisorModels? models = null) => Decode(GuestStub, data, models);
+
+    /// <summary>Decodes data into a stub definition (spec 5).</summary>
+    /// <param name="stub">The definition to fill: its type and fallback matter; mode must be custom.</param>
+    /// <param name="data">The CPU data.</param>
+    /// <param name="models">The hypervisor's models, or null for no restriction.</param>
+    /// <param name="preferred">Preferred model names, or null.</param>
+    /// <param name="migratable">True to drop migration blockers from the feature list.</param>
+    /// <returns>The stub with vendor, model, features and signature filled in.</returns>
+    /// <exception cref="CpuEngineException">No model fits, or the single preferred model is not offered and fallback is forbidden.</exception>
+    public CpuDefinition Decode(CpuDefinition stub, CpuData data, HypervisorModels? models = null, IReadOnlyList<string>? preferred = null, bool migratable = false)
+    {
+        ArgumentNullException.ThrowIfNull(stub);
+        if (stub.Mode != CpuMode.Custom)
+        {
+            throw new CpuEngineException("invalid CPU definition stub");
+        }
+
+        var host = stub.Type == CpuType.Host;
+        var vendor = data.VendorString is { } vs ? _catalog.FindVendorByCpuidString(vs) : null;
+        var sig = data.Signature;
+        var signature = CpuSignature.FromEax(sig);
+        var d = data.Features;
+        if (IsTsxErratum(vendor, signature))
+        {
+            d -= _tables.TsxFeatures;
+        }
+
+        if (preferred is { Count: 0 })
+        {
+            preferred = null;
+        }
+
+        CpuModel? best = null;
+        var bestExtra = FeatureSet.Empty;
+        var bestMissing = FeatureSet.Empty;
+        var bestScore = (Total: 0, Disabled: 0);
+
+        foreach (var cand in _tables.ModelsNewestFirst)
+        {
+            HypervisorModel? hv = null;
+            if (models is not null && !models.TryGet(cand.Name, out hv))
+            {
+                if (preferred is { Count: 1 } && string.Equals(preferred[0], cand.Name, StringComparison.Ordinal) && stub.Fallback != CpuFallback.Allow)
+                {
+                    throw CpuEngineException.NotSupportedByHypervisor(cand.Name);
+                }
+
+                continue;
+            }
+
+            if (vendor is not null && cand.Vendor is not null && !string.Equals(vendor.Name, cand.Vendor.Name, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (host ? !cand.DecodeHost : !cand.DecodeGuest)
+            {
+                continue;
+            }
+
+            var extra = d - cand.Features;
+            var missing = cand.Features - d;
+            if (hv is not null)
+            {
+                foreach (var b in hv.Blockers)
+                {
+                    if (_catalog.FindFeature(b) is { } bf && !extra.Contains(bf.Index))
+                    {
+                        missing = missing.With(bf.Index);
+                    }
+                }
+            }
+
+            if (host && !missing.IsEmpty)
+            {
+                continue;
+            }
+
+            var isPreferred = preferred is not null && Contains(preferred, cand.Name);
+            var score = host ? (extra.Count, 0) : GuestScore(cand, extra, missing);
+            bool take;
+            if (isPreferred && preferred!.Count == 1)
+            {
+                Take();
+                break;
+            }
+            else if (best is null)
+            {
+                take = true;
+            }
+            else if (sig != 0 && best.MatchesSignature(signature) != cand.MatchesSignature(signature))
+            {
+                take = cand.MatchesSignature(signature);
+            }
+            else
+            {
+                take = score.Item1 < bestScore.Total
+                    || (score.Item1 == bestScore.Total && score.Item2 < bestScore.Disabled)
+                    || (isPreferred && score.Item2 < bestScore.Disabled);
+            }
+
+            if (take)
+            {
+                Take();
+            }
+
+            void Take()
+            {
+                best = cand;
+                bestExtra = extra;
+                bestMissing = missing;
+                bestScore = score;
+            }
+        }
+
+        if (best is null)
+        {
+            throw new CpuEngineException("Cannot find suitable CPU model for given data");
+        }
+
+        var features = BuildFeatures(best, bestExtra, bestMissing, host, migratable);
+        return stub with
+        {
+            Vendor = vendor?.Name ?? stub.Vendor,
+            Model = best.Name,
+            Features = features,
+            Signature = signature.Family != 0 ? signature : null,
+        };
+    }
+
+    /// <summary>
+    /// The winner's feature list (<c>x86DataToCPU</c>): extras as require, missing model features as
+    /// disable, both in catalog order, then (guests) the model's removed features not listed yet, as
+    /// disable. Migration blockers are dropped when asked.
+    /// </summary>
+    private ImmutableArray<CpuFeature> BuildFeatures(CpuModel model, FeatureSet extra, FeatureSet missing, bool host, bool migratable)
+    {
+        if (migratable)
+        {
+            extra -= _catalog.NonMigratable;
+            missing -= _catalog.NonMigratable;
+        }
+
+        var removed = FeatureSet.Empty;
+        if (!host)
+        {
+            var listed = extra | missing;
+            foreach (var r in model.RemovedFeatures)
+            {
+                if (!listed.Contains(r) && !(migratable && _catalog.NonMigratable.Contains(r)))
+                {
+                    removed = removed.With(r);
+                }
+            }
+        }
+
+        var builder = ImmutableArray.CreateBuilder<CpuFeature>(extra.Count + missing.Count + removed.Count);
+        FeaturePolicy? require = host ? null : FeaturePolicy.Require;
+        FeaturePolicy? disable = host ? null : FeaturePolicy.Disable;
+        foreach (var i in extra)
+        {
+            builder.Add(new CpuFeature(_catalog.Features[i].Name, require));
+        }
+
+        foreach (var i in missing)
+        {
+            builder.Add(new CpuFeature(_catalog.Features[i].Name, disable));
+        }
+
+        if (!removed.IsEmpty)
+        {
+            // removed features keep the model's XML order
+            foreach (var r in model.RemovedFeatures)
+            {
+                if (removed.Contains(r))
+                {
+                    builder.Add(new CpuFeature(_catalog.Features[r].Name, disable));
+                    removed = removed.Without(r);
+                }
+            }
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    /// <summary>
+    /// libvirt's penalty score of a guest candidate's feature list (<c>x86DecodeUseCandidate</c>):
+    /// the list is [extras][disabled], and the scan bound shrinks with every disabled entry, so only
+    /// the first half of the disabled entries is penalised (2, 3, 4, ...).
+    /// </summary>
+    /// <param name="enabled">The number of enabled entries (at the front).</param>
+    /// <param name="disabled">The number of disabled entries (at the end).</param>
+    /// <returns>The score and the disabled part of it.</returns>
+    internal static (int Total, int Disabled) Score(int enabled, int disabled)
+    {
+        var bound = enabled + disabled;
+        var disabledScore = 0;
+        var penalty = 2;
+        for (var i = 0; i < bound; i++)
+        {
+            if (i >= enabled)
+            {
+                bound--;
+                disabledScore += penalty;
+                penalty++;
+            }
+        }
+
+        return (bound + disabledScore, disabledScore);
+    }
+
+    private static (int Total, int Disabled) GuestScore(CpuModel cand, FeatureSet extra, FeatureSet missing)
+    {
+        var disabled = missing.Count;
+        if (!cand.RemovedFeatures.IsEmpty)
+        {
+            var listed = extra | missing;
+            foreach (var r in cand.RemovedFeatures)
+            {
+                if (!listed.Contains(r))
+                {
+                    listed = listed.With(r);
+                    disabled++;
+                }
+            }
+        }
+
+        return Score(extra.Count, disabled);
+    }
+
+    private static bool IsTsxErratum(Vendor? vendor, CpuSignature s) =>
+        vendor is not null && string.Equals(vendor.Name, "Intel", StringComparison.Ordinal) && s.Family == 6
+        && ((s.Model == 63 && s.Stepping < 4) || s.Model is 60 or 69 or 70);
+
+    private static bool Contains(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

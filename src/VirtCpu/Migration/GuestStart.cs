@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using VirtCpu.Catalog;
+using VirtCpu.Cpu;
+using VirtCpu.Qemu;
+
+namespace VirtCpu.Migration;
+
+/// <summary>The step of a guest start (migration-abi.md "Starting a guest on a node") that refused it.</summary>
+public enum StartStep
+{
+    /// <summary>No step refused: the guest started.</summary>
+    None = 0,
+
+    /// <summary>Step 1-2: the management catalog does not know a model or feature name (or host-model decoding failed).</summary>
+    Parse,
+
+    /// <summary>Step 3: check=partial and the host lacks required features (or offers a forbidden one).</summary>
+    Compare,
+
+    /// <summary>Step 4: the hypervisor lacks the model, the machine type or a feature.</summary>
+    Hypervisor,
+
+    /// <summary>Step 5: the live check (check=full) found the built CPU differs from the definition.</summary>
+    LiveCheck,
+}
+
+/// <summary>The outcome of starting a guest on a node.</summary>
+public sealed record GuestStart
+{
+    /// <summary>The node.</summary>
+    public required Node Node { get; init; }
+
+    /// <summary>The machine type used.</summary>
+    public required string Machine { get; init; }
+
+    /// <summary>The step that refused, or <see cref="StartStep.None"/>.</summary>
+    public required StartStep Step { get; init; }
+
+    /// <summary>Whether the guest started.</summary>
+    public bool Succeeded => Step == StartStep.None;
+
+    /// <summary>One plain sentence: why it failed (empty on success).</summary>
+    public string Reason { get; init; } = "";
+
+    /// <summary>Missing features (compare or live check), canonical names.</summary>
+    public ImmutableArray<string> Missing { get; init; } = [];
+
+    /// <summary>Extra features (live check), canonical names.</summary>
+    public ImmutableArray<string> Extra { get; init; } = [];
+
+    /// <summary>Names the node does not know (parse or hypervisor step).</summary>
+    public ImmutableArray<string> Unknown { get; init; } = [];
+
+    /// <summary>Alias names accepted on input, as "alias → canonical".</summary>
+    public ImmutableArray<string> Resolved { get; init; } = [];
+
+    /// <summary>The definition as given to the hypervisor (after host-model expansion and name canonicalization), when known.</summary>
+    public CpuDefinition? Definition { get; init; }
+
+    /// <summary>The live definition D_live (check=full), on success.</summary>
+    public CpuDefinition? LiveDefinition { get; init; }
+
+    /// <summary>The CPU the hypervisor built, when step 4 ran.</summary>
+    public QemuCpu? Cpu { get; init; }
+
+    /// <summary>The enabled features E (hypervisor vocabulary).</summary>
+    public FeatureSet Enabled => Cpu?.Enabled ?? FeatureSet.Empty;
+
+    /// <summary>The enabled feature names (QEMU spelling, ordinal order).</summary>
+    public IEnumerable<string> EnabledNames => Cpu?.EnabledNames ?? [];
+
+    /// <summary>The vendor string the guest sees.</summary>
+    public string? Vendor => Cpu?.Vendor;
+
+    /// <summary>The signature the guest sees.</summary>
+    public CpuSignature? Signature => Cpu is { } c ? new CpuSignature((uint)c.Family, (uint)c.Model, (uint)c.Stepping) : null;
+
+    /// <summary>The step name as used in output: <c>parse</c>, <c>compare</c>, <c>hypervisor</c>, <c>live-check</c>.</summary>
+    /// <param name="step">The step.</param>
+    /// <returns>The name (empty for none).</returns>
+    public static string StepName(StartStep step) => step switch
+    {
+        StartStep.Parse => "parse",
+        StartStep.Compare => "compare",
+        StartStep.Hypervisor => "hypervisor",
+        StartStep.LiveCheck => "live-check",
+        _ => "",
+    };
+}

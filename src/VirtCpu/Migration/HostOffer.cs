@@ -1,0 +1,103 @@
+using VirtCpu.Catalog;
+using VirtCpu.Cpuid;
+using VirtCpu.Engine;
+using VirtCpu.Qemu;
+
+namespace VirtCpu.Migration;
+
+/// <summary>
+/// What a host plus its accelerator can give a guest (migration-abi.md "Host offer"), in both
+/// vocabularies of a node: QEMU's (what the hypervisor filters against) and the management catalog's.
+/// </summary>
+/// <param name="VendorString">The 12-character CPUID vendor string, or null when unknown.</param>
+/// <param name="Signature">The host's family/model/stepping.</param>
+/// <param name="Qemu">The offered features in the hypervisor catalog's index space.</param>
+/// <param name="Management">The offered features in the management catalog's index space.</param>
+public sealed record HostOffer(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
+{
+    /// <summary>The features KVM synthesizes for every guest, besides the KVM paravirtual word.</summary>
+    public static IReadOnlyList<string> KvmSynthesized { get; } = ["hypervisor", "x2apic", "tsc-deadline"];
+
+    /// <summary>The offer as engine CPU data in the management vocabulary.</summary>
+    public CpuData ManagementData => new(Management, VendorString, Signature.ToEax());
+
+    /// <summary>Builds an offer from raw CPUID/MSR data (completed under KVM).</summary>
+    /// <param name="bridge">The node's vocabulary bridge.</param>
+    /// <param name="raw">The raw data.</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <returns>The offer.</returns>
+    public static HostOffer FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
+        ArgumentNullException.ThrowIfNull(raw);
+        var q = FeatureSet.Empty;
+        foreach (var f in bridge.Hypervisor.Features)
+        {
+            var all = true;
+            foreach (var b in f.FeatureBits)
+            {
+                if (!raw.Has(b))
+                {
+                    all = false;
+                    break;
+                }
+            }
+
+            if (all)
+            {
+                q = q.With(f.Index);
+            }
+        }
+
+        var m = CpuData.FromRaw(raw, bridge.Management).Features;
+        return Complete(bridge, new HostOffer(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
+    }
+
+    /// <summary>Builds an offer from QEMU's <c>host</c> model expansion (already what KVM offers; not completed).</summary>
+    /// <param name="bridge">The node's vocabulary bridge.</param>
+    /// <param name="expansion">The expansion.</param>
+    /// <returns>The offer.</returns>
+    public static HostOffer FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
+        ArgumentNullException.ThrowIfNull(expansion);
+        var q = FeatureSet.Empty;
+        foreach (var (name, value) in expansion.Props)
+        {
+            if (value.Kind == QemuValueKind.Boolean && value.Boolean && bridge.Hypervisor.Feature(name) is { } f)
+            {
+                q = q.With(f.Index);
+            }
+        }
+
+        var data = QemuHostData.FromExpansion(bridge.Management, expansion);
+        var m = data.Features | bridge.ToManagement(q);
+        return new HostOffer(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
+    }
+
+    /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
+    /// <param name="bridge">The node's vocabulary bridge.</param>
+    /// <param name="offer">The offer.</param>
+    /// <param name="accelerator">The accelerator (nothing is added for TCG).</param>
+    /// <returns>The completed offer.</returns>
+    public static HostOffer Complete(VocabularyBridge bridge, HostOffer offer, QemuAccelerator accelerator)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
+        ArgumentNullException.ThrowIfNull(offer);
+        if (accelerator != QemuAccelerator.Kvm)
+        {
+            return offer;
+        }
+
+        var add = bridge.Hypervisor.KvmFeatures;
+        foreach (var name in KvmSynthesized)
+        {
+            if (bridge.Hypervisor.Feature(name) is { } f)
+            {
+                add = add.With(f.Index);
+            }
+        }
+
+        return offer with { Qemu = offer.Qemu | add, Management = offer.Management | bridge.ToManagement(add) };
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using VirtCpu.Cpu;
+
+namespace VirtCpu.Migration;
+
+/// <summary>
+/// Predicts a live migration's verdict (migration-abi.md "Migrating a running guest from node S to
+/// node T"): start on S, send D_live less added features, parse and steps 3-5 on T with the guest's
+/// machine type, then compare the guest ABI.
+/// </summary>
+public static class MigrationCheck
+{
+    /// <summary>Checks a migration.</summary>
+    /// <param name="guest">The guest definition as written by the user.</param>
+    /// <param name="source">The source node S.</param>
+    /// <param name="target">The destination node T.</param>
+    /// <param name="advise">Whether to add a reverse-translation advice to a BLOCKED-at-parse verdict.</param>
+    /// <returns>The verdict.</returns>
+    public static MigrationVerdict Check(CpuDefinition guest, Node source, Node target, bool advise = true)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var s = GuestStarter.Start(guest, source);
+        if (!s.Succeeded)
+        {
+            return SourceFailed(s);
+        }
+
+        var migrated = MigratableDefinition(s, guest);
+        var t = GuestStarter.Start(migrated, target, s.Machine);
+        var verdict = Judge(s, migrated, t);
+        if (advise && verdict.Verdict == Verdict.Blocked && verdict.Step == StartStep.Parse)
+        {
+            var translation = ReverseTranslator.Translate(migrated, target, s.Machine);
+            MigrationVerdict? then = null;
+            if (translation.Succeeded)
+            {
+                var tt = GuestStarter.Start(translation.Definition!, target, s.Machine);
+                then = Judge(s, translation.Definition!, tt);
+            }
+
+            verdict = verdict with { Advice = new TranslationAdvice(translation, then) };
+        }
+
+        return verdict;
+    }
+
+    /// <summary>The verdict for a guest that does not start on the source.</summary>
+    /// <param name="source">The failed start.</param>
+    /// <returns>A <see cref="Verdict.SourceFails"/> verdict.</returns>
+    public static MigrationVerdict SourceFailed(GuestStart source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new MigrationVerdict
+        {
+            Verdict = Verdict.SourceFails,
+            Step = source.Step,
+            Reason = "The guest does not start on the source node: " + source.Reason,
+            Names = Names(source),
+            Source = source,
+        };
+    }
+
+    /// <summary>
+    /// The definition the source sends: D_live less every feature its model marks added later,
+    /// unless the original definition named it (libvirt's migration XML).
+    /// </summary>
+    /// <param name="source">The successful start on the source.</param>
+    /// <param name="original">The user's original definition.</param>
+    /// <returns>The migration definition.</returns>
+    public static CpuDefinition MigratableDefinition(GuestStart source, CpuDefinition original)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(original);
+        var live = source.LiveDefinition ?? throw new ArgumentException("the source start failed", nameof(source));
+        var m = source.Node.Catalog;
+        var model = live.Model is null ? null : m.FindModel(live.Model);
+        if (model is null || model.AddedFeatures.IsEmpty)
+        {
+            return live;
+        }
+
+        var added = new HashSet<string>(model.AddedFeatures.Select(i => m.Features[i].Name), StringComparer.Ordinal);
+        foreach (var f in original.Features)
+        {
+            added.Remove(CatalogNames.FindFeature(m, f.Name)?.Name ?? f.Name);
+        }
+
+        return live with { Features = [.. live.Features.Where(f => !added.Contains(f.Name))] };
+    }
+
+    /// <summary>Judges a destination start against the source start.</summary>
+    /// <param name="source">The successful start on S.</param>
+    /// <param name="migrated">The definition sent.</param>
+    /// <param name="destination">The start on T.</param>
+    /// <returns>The verdict.</returns>
+    public static MigrationVerdict Judge(GuestStart source, CpuDefinition migrated, GuestStart destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.Succeeded)
+        {
+            var names = Names(destination);
+            return new MigrationVerdict
+            {
+                Verdict = Verdict.Blocked,
+                Step = destination.Step,
+                Reason = $"The destination refuses the guest at {GuestStart.StepName(destination.Step)}: {destination.Reason} The guest keeps running on the source.",
+                Names = names,
+                Source = source,
+                Migrated = migrated,
+                Destination = destination,
+            };
+        }
+
+        var bridge = HypervisorNameBridge.For(source.Node.Hypervisor, destination.Node.Hypervisor);
+        var sameFeatures = bridge.AreEqual(source.Enabled, destination.Enabled);
+        var sameVendor = string.Equals(source.Vendor, destination.Vendor, StringComparison.Ordinal);
+        var sameSignature = source.Signature == destination.Signature;
+        if (sameFeatures && sameVendor && sameSignature)
+        {
+            return new MigrationVerdict
+            {
+                Verdict = Verdict.Safe,
+                Reason = "The destination starts the guest with the same vendor, signature and enabled features.",
+                Source = source,
+                Migrated = migrated,
+                Destination = destination,
+            };
+        }
+
+        var (lost, gained) = sameFeatures ? ([], []) : bridge.Compare(source.Enabled, destination.Enabled);
+        var parts = new List<string>();
+        if (lost.Count > 0)
+        {
+            parts.Add($"loses {string.Join(", ", lost)}");
+        }
+
+        if (gained.Count > 0)
+        {
+            parts.Add($"gains {string.Join(", ", gained)}");
+        }
+
+        if (!sameVendor)
+        {
+            parts.Add($"its vendor changes from {source.Vendor} to {destination.Vendor}");
+        }
+
+        if (!sameSignature)
+        {
+            parts.Add($"its signature changes from {Sig(source.Signature)} to {Sig(destination.Signature)}");
+        }
+
+        return new MigrationVerdict
+        {
+            Verdict = Verdict.Unsafe,
+            Reason = $"The destination starts the guest but its CPU changes: it {string.Join(", ", parts)}.",
+            Lost = [.. lost],
+            Gained = [.. gained],
+            VendorChange = sameVendor ? null : (source.Vendor, destination.Vendor),
+            SignatureChange = sameSignature ? null : (source.Signature, destination.Signature),
+            Source = source,
+            Migrated = migrated,
+            Destination = destination,
+        };
+    }
+
+    private static string Sig(Catalog.CpuSignature? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"family {v.Family} model {v.Model} stepping {v.Stepping}") : "(none)";
+
+    private static ImmutableArray<string> Names(GuestStart start) => [.. start.Unknown, .. start.Extra, .. start.Missing];
+}

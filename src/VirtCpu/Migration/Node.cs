@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text;
+using VirtCpu.Catalog;
+using VirtCpu.Formats;
+using VirtCpu.Qemu;
+
+namespace VirtCpu.Migration;
+
+/// <summary>
+/// A resolved node (migration-abi.md "Words"): the stack (management catalog M, hypervisor catalog
+/// Q, machine type, accelerator) and the host offer H.
+/// </summary>
+public sealed record Node
+{
+    /// <summary>The node's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The management catalog M.</summary>
+    public required CpuCatalog Catalog { get; init; }
+
+    /// <summary>The hypervisor catalog Q.</summary>
+    public required QemuHypervisorCatalog Hypervisor { get; init; }
+
+    /// <summary>The machine type a guest started here gets.</summary>
+    public required string Machine { get; init; }
+
+    /// <summary>The accelerator.</summary>
+    public required QemuAccelerator Accelerator { get; init; }
+
+    /// <summary>The host offer H.</summary>
+    public required HostOffer Host { get; init; }
+
+    /// <summary>The bridge between M and Q.</summary>
+    public VocabularyBridge Bridge => VocabularyBridge.For(Catalog, Hypervisor);
+
+    /// <summary>
+    /// A key equal for nodes that behave identically for every guest (same catalogs, machine type,
+    /// accelerator and host offer); catalogs are compared by identity.
+    /// </summary>
+    public string Key
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            sb.Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Catalog).ToString(CultureInfo.InvariantCulture)).Append('|')
+              .Append(Catalog.Name).Append('|')
+              .Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Hypervisor).ToString(CultureInfo.InvariantCulture)).Append('|')
+              .Append(Machine).Append('|').Append(Accelerator).Append('|').Append(Host.VendorString).Append('|').Append(Host.Signature).Append('|');
+            for (var k = 0; k < FeatureSet.WordCount; k++)
+            {
+                sb.Append(Host.Qemu.Word(k).ToString("x", CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            for (var k = 0; k < FeatureSet.WordCount; k++)
+            {
+                sb.Append(Host.Management.Word(k).ToString("x", CultureInfo.InvariantCulture)).Append(',');
+            }
+
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>Resolves a profile: builds the host offer and checks every name.</summary>
+    /// <param name="profile">The profile.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InputException">Unknown host feature or vendor names.</exception>
+    public static Node Resolve(NodeProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var bridge = VocabularyBridge.For(profile.Catalog, profile.Hypervisor);
+        HostOffer host;
+        if (profile.HostData is { Raw: { } raw })
+        {
+            host = HostOffer.FromRaw(bridge, raw, profile.Accelerator);
+        }
+        else if (profile.HostData is { Qemu: { } reply })
+        {
+            host = HostOffer.FromQemuHost(bridge, reply.Expansion);
+        }
+        else if (profile.InlineHost is { } inline)
+        {
+            host = HostOffer.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator);
+        }
+        else
+        {
+            throw new InputException(profile.File, "the profile has no host");
+        }
+
+        return new Node
+        {
+            Name = profile.Name,
+            Catalog = profile.Catalog,
+            Hypervisor = profile.Hypervisor,
+            Machine = profile.Machine,
+            Accelerator = profile.Accelerator,
+            Host = host,
+        };
+    }
+
+    /// <summary>Builds a node from values (tests, tools).</summary>
+    /// <param name="name">The node name.</param>
+    /// <param name="catalog">M.</param>
+    /// <param name="hypervisor">Q.</param>
+    /// <param name="machine">The machine type.</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <param name="inline">The host (names in either spelling); completed under KVM.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InputException">Unknown names.</exception>
+    public static Node Create(string name, CpuCatalog catalog, QemuHypervisorCatalog hypervisor, string machine, QemuAccelerator accelerator, InlineHost inline)
+    {
+        ArgumentNullException.ThrowIfNull(inline);
+        var profile = new NodeProfile
+        {
+            File = name,
+            Name = name,
+            CatalogSource = catalog.Name,
+            Catalog = catalog,
+            Hypervisor = hypervisor,
+            Machine = machine,
+            Accelerator = accelerator,
+            HostSource = "inline",
+            InlineHost = inline,
+        };
+        return Resolve(profile);
+    }
+
+    private static HostOffer FromInline(NodeProfile profile, VocabularyBridge bridge, InlineHost inline)
+    {
+        var vendor = profile.Catalog.FindVendor(inline.Vendor)?.CpuidString
+            ?? (inline.Vendor.Length == 12 ? inline.Vendor : throw new InputException(profile.File, $"unknown host vendor '{inline.Vendor}' (a vendor name of {profile.Catalog.Name} or a 12-character CPUID vendor string)"));
+        var q = FeatureSet.Empty;
+        var m = FeatureSet.Empty;
+        var unknown = new List<string>();
+        foreach (var name in inline.Features)
+        {
+            if (profile.Hypervisor.Feature(name) is { } qf)
+            {
+                q = q.With(qf.Index);
+                if (bridge.ManagementOf(qf.Index) is var mi and >= 0)
+                {
+                    m = m.With(mi);
+                }
+            }
+            else if (CatalogNames.FindFeature(profile.Catalog, name) is { } mf)
+            {
+                m = m.With(mf.Index);
+                if (bridge.QemuOf(mf.Index) is var qi and >= 0)
+                {
+                    q = q.With(qi);
+                }
+            }
+            else
+            {
+                unknown.Add(name);
+            }
+        }
+
+        if (unknown.Count > 0)
+        {
+            throw new InputException(profile.File, $"unknown host feature name(s) for {profile.Catalog.Name} and {profile.Hypervisor.Name}: {string.Join(", ", unknown)}");
+        }
+
+        return new HostOffer(vendor, new CpuSignature(inline.Family, inline.Model, inline.Stepping), q, m);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using VirtCpu.Catalog;
+using VirtCpu.Qemu;
+
+namespace VirtCpu.Migration;
+
+/// <summary>
+/// The feature vocabulary bridge between a management catalog M (libvirt names) and a hypervisor
+/// catalog Q (QEMU names). Features are matched by their CPUID/MSR bit location, not by name, so the
+/// bridge holds across catalog versions and spellings (<c>pclmuldq</c> = <c>pclmulqdq</c>).
+/// A QEMU feature M has no feature for is "not seen" by M (migration-abi.md, start step 4).
+/// </summary>
+public sealed class VocabularyBridge
+{
+    private static readonly ConditionalWeakTable<CpuCatalog, ConditionalWeakTable<QemuHypervisorCatalog, VocabularyBridge>> Cache = [];
+
+    private readonly int[] _qemuOfManagement;
+    private readonly int[] _managementOfQemu;
+
+    private VocabularyBridge(CpuCatalog management, QemuHypervisorCatalog hypervisor)
+    {
+        Management = management;
+        Hypervisor = hypervisor;
+        _qemuOfManagement = new int[management.Features.Length];
+        _managementOfQemu = new int[hypervisor.Features.Length];
+        Array.Fill(_qemuOfManagement, -1);
+        Array.Fill(_managementOfQemu, -1);
+        var byLocation = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in hypervisor.Features)
+        {
+            byLocation.TryAdd(LocationKey(f.FeatureBits), f.Index);
+        }
+
+        var mapped = FeatureSet.Empty;
+        foreach (var f in management.Features)
+        {
+            if (byLocation.TryGetValue(LocationKey(f.Bits), out var q))
+            {
+                _qemuOfManagement[f.Index] = q;
+                _managementOfQemu[q] = f.Index;
+                mapped = mapped.With(f.Index);
+            }
+        }
+
+        MappedManagement = mapped;
+    }
+
+    /// <summary>The management catalog M.</summary>
+    public CpuCatalog Management { get; }
+
+    /// <summary>The hypervisor catalog Q.</summary>
+    public QemuHypervisorCatalog Hypervisor { get; }
+
+    /// <summary>The features of M that Q also has.</summary>
+    public FeatureSet MappedManagement { get; }
+
+    /// <summary>Returns the (cached) bridge for a catalog pair.</summary>
+    /// <param name="management">The management catalog.</param>
+    /// <param name="hypervisor">The hypervisor catalog.</param>
+    /// <returns>The bridge.</returns>
+    public static VocabularyBridge For(CpuCatalog management, QemuHypervisorCatalog hypervisor)
+    {
+        ArgumentNullException.ThrowIfNull(management);
+        ArgumentNullException.ThrowIfNull(hypervisor);
+        var inner = Cache.GetValue(management, _ => []);
+        return inner.GetValue(hypervisor, q => new VocabularyBridge(management, q));
+    }
+
+    /// <summary>The QEMU feature index for an M feature index, or -1.</summary>
+    /// <param name="managementIndex">The M feature index.</param>
+    /// <returns>The Q feature index or -1.</returns>
+    public int QemuOf(int managementIndex) => _qemuOfManagement[managementIndex];
+
+    /// <summary>The M feature index for a QEMU feature index, or -1.</summary>
+    /// <param name="qemuIndex">The Q feature index.</param>
+    /// <returns>The M feature index or -1.</returns>
+    public int ManagementOf(int qemuIndex) => _managementOfQemu[qemuIndex];
+
+    /// <summary>Translates a set of QEMU features into M's vocabulary (features M does not know are dropped).</summary>
+    /// <param name="qemu">A set in Q's index space.</param>
+    /// <returns>The set in M's index space.</returns>
+    public FeatureSet ToManagement(FeatureSet qemu)
+    {
+        var result = FeatureSet.Empty;
+        foreach (var i in qemu)
+        {
+            var m = _managementOfQemu[i];
+            if (m >= 0)
+            {
+                result = result.With(m);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Translates a set of M features into Q's vocabulary (features Q does not know are dropped).</summary>
+    /// <param name="management">A set in M's index space.</param>
+    /// <returns>The set in Q's index space.</returns>
+    public FeatureSet ToHypervisor(FeatureSet management)
+    {
+        var result = FeatureSet.Empty;
+        foreach (var i in management)
+        {
+            var q = _qemuOfManagement[i];
+            if (q >= 0)
+            {
+                result = result.With(q);
+            }
+        }
+
+        return result;
+    }
+
+    private static string LocationKey(IEnumerable<FeatureBits> bits)
+    {
+        var parts = bits.OrderBy(b => b.Key).ThenBy(b => b.Register).Select(b => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{b.Key}/{b.Register}/{b.Mask:x}"));
+        return string.Join(';', parts);
+    }
+}
