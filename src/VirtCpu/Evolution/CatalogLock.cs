@@ -278,15 +278,8 @@ public static class CatalogLock
     public static CatalogLockFile ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            using var reader = new StreamReader(path, Encoding.UTF8);
-            return Read(reader, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : "cannot read: " + e.Message, e);
-        }
+        using var reader = new StringReader(InputFile.ReadAllText(path));
+        return Read(reader, path);
     }
 
     /// <summary>Writes a lock file.</summary>
