@@ -21,5 +21,6 @@ internal static class CommandRegistry
         BaselineCommand.Create(),
         UpdateCommand.Create(),
         ConformanceCommand.Create(),
+        FleetCommand.Create(),
     ];
 }

@@ -41,7 +41,7 @@ internal static class PoolBuilder
         }
 
         // 1. Tiers by each host's newest model.
-        var tiers = new SortedDictionary<int, (List<int> Hosts, FeatureSet Common)>();
+        var tiers = new SortedDictionary<int, Tier>();
         var bestOfRow = new Dictionary<int, int>();
         foreach (var i in members)
         {
@@ -64,41 +64,48 @@ internal static class PoolBuilder
             if (tiers.TryGetValue(best, out var tier))
             {
                 tier.Hosts.Add(i);
-                tiers[best] = (tier.Hosts, tier.Common & hosts[i].Features);
+                tier.Common &= hosts[i].Features;
+                tier.SumOwn += best;
             }
             else
             {
-                tiers.Add(best, ([i], hosts[i].Features));
+                tiers.Add(best, new Tier { Hosts = [i], Common = hosts[i].Features, SumOwn = best, Best = best });
             }
         }
 
         var pools = tiers.Values.ToList();
 
-        // 2. Merge down to the allowed number of pools.
+        // 2. Merge down to the allowed number of pools: each time the pair whose merge costs the
+        // fewest host-steps (sum over the members of how much older the pool model is than the
+        // newest model each member could run alone).
         while (pools.Count > Math.Max(1, maxPools))
         {
-            var (ba, bb, bestScore, bestSize) = (0, 1, int.MinValue, 0);
+            var (ba, bb, bestCost, bestModel) = (0, 1, long.MaxValue, -2);
             for (var a = 0; a < pools.Count; a++)
             {
                 for (var b = a + 1; b < pools.Count; b++)
                 {
-                    var score = Best(pools[a].Common & pools[b].Common);
-                    var size = pools[a].Hosts.Count + pools[b].Hosts.Count;
-                    if (score > bestScore || (score == bestScore && size > bestSize))
+                    var merged = Best(pools[a].Common & pools[b].Common);
+                    var cost = pools[a].SumOwn + pools[b].SumOwn - ((long)(pools[a].Hosts.Count + pools[b].Hosts.Count) * merged) - pools[a].Loss - pools[b].Loss;
+                    if (cost < bestCost || (cost == bestCost && merged > bestModel))
                     {
-                        (ba, bb, bestScore, bestSize) = (a, b, score, size);
+                        (ba, bb, bestCost, bestModel) = (a, b, cost, merged);
                     }
                 }
             }
 
-            pools[ba] = ([.. pools[ba].Hosts, .. pools[bb].Hosts], pools[ba].Common & pools[bb].Common);
+            pools[ba].Hosts.AddRange(pools[bb].Hosts);
+            pools[ba].Common &= pools[bb].Common;
+            pools[ba].SumOwn += pools[bb].SumOwn;
+            pools[ba].Best = bestModel;
             pools.RemoveAt(bb);
         }
 
         // 3. Who holds each pool back.
         var result = new List<Pool>();
-        foreach (var (poolHosts, common) in pools)
+        foreach (var tier in pools)
         {
+            var (poolHosts, common) = (tier.Hosts, tier.Common);
             poolHosts.Sort();
             var best = Best(common);
             var minCount = int.MaxValue;
@@ -126,7 +133,7 @@ internal static class PoolBuilder
             if (target >= 0)
             {
                 heldBack = [.. poolHosts.Where(i => !matrix.IsUsable(i, candidates[target]))];
-                var rest = poolHosts.Where(i => !matrix.IsUsable(i, candidates[target]) is false).ToList();
+                var rest = poolHosts.Where(i => matrix.IsUsable(i, candidates[target])).ToList();
                 var g = Best(FleetReport.Intersection(hosts, rest));
                 gain = g >= 0 ? candidates[g] : null;
             }
@@ -136,5 +143,18 @@ internal static class PoolBuilder
 
         result.Sort((x, y) => (y.Model ?? -1).CompareTo(x.Model ?? -1));
         return result;
+    }
+
+    private sealed class Tier
+    {
+        public required List<int> Hosts { get; init; }
+
+        public FeatureSet Common { get; set; }
+
+        public long SumOwn { get; set; }
+
+        public int Best { get; set; }
+
+        public long Loss => SumOwn - ((long)Hosts.Count * Best);
     }
 }
