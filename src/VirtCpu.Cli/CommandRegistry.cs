@@ -25,5 +25,6 @@ internal static class CommandRegistry
         StartCommand.Create(),
         MigrateCheckCommand.Create(),
         TranslateCommand.Create(),
+        FleetCommand.Create(),
     ];
 }
