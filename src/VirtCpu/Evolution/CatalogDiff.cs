@@ -61,8 +61,9 @@ public sealed class CatalogDiff
     /// <param name="new">The new catalog.</param>
     /// <param name="hypervisor">The hypervisor catalog for every node (default qemu-10.0).</param>
     /// <param name="machine">The machine type (default <see cref="DefaultMachine"/>).</param>
+    /// <param name="models">Study only these changed models (null: all); the structural diff is always complete.</param>
     /// <returns>The report.</returns>
-    public static CatalogDiffReport Compute(CpuCatalog old, CpuCatalog @new, QemuHypervisorCatalog? hypervisor = null, string? machine = null)
+    public static CatalogDiffReport Compute(CpuCatalog old, CpuCatalog @new, QemuHypervisorCatalog? hypervisor = null, string? machine = null, IReadOnlyCollection<string>? models = null)
     {
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(@new);
@@ -73,6 +74,11 @@ public sealed class CatalogDiff
         var studies = ImmutableArray.CreateBuilder<ChangeStudy>();
         foreach (var model in changed)
         {
+            if (models is not null && !models.Contains(model.Name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
             if (model.Features.IsEmpty)
             {
                 studies.Add(diff.Study(model.Name, null));
