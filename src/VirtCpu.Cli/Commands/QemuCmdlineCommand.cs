@@ -19,7 +19,6 @@ internal static class QemuCmdlineCommand
         {
             var path = parseResult.GetValue(file)!;
             var cpu = CpuXml.ReadFile(path, CpuType.Guest);
-            var cpu = CpuXml.Parse(InputFile.ReadAllText(path), path, CpuType.Guest);
             try
             {
                 Console.Out.WriteLine("-cpu " + QemuCommandLine.Render(cpu));
