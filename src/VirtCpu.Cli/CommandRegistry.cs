@@ -10,6 +10,7 @@ internal static class CommandRegistry
     /// <returns>The top-level commands, in help order.</returns>
     public static IEnumerable<Command> All() =>
     [
+        HostCommand.Create(),
         VersionCommand.Create(),
         ModelsCommand.Create(),
         CatalogCommand.Create(),
@@ -24,5 +25,6 @@ internal static class CommandRegistry
         StartCommand.Create(),
         MigrateCheckCommand.Create(),
         TranslateCommand.Create(),
+        FleetCommand.Create(),
     ];
 }
