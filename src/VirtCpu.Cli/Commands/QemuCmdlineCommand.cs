@@ -18,7 +18,6 @@ internal static class QemuCmdlineCommand
         command.SetAction(parseResult =>
         {
             var path = parseResult.GetValue(file)!;
-            var cpu = CpuXml.ReadFile(path, CpuType.Guest);
             var cpu = CpuXml.Parse(InputFile.ReadAllText(path), path, CpuType.Guest);
             try
             {

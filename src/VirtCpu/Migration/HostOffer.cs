@@ -14,7 +14,7 @@ namespace VirtCpu.Migration;
 /// <param name="Signature">The host's family/model/stepping.</param>
 /// <param name="Qemu">The offered features in the hypervisor catalog's index space.</param>
 /// <param name="Management">The offered features in the management catalog's index space.</param>
-public sealed record NodeHost(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
+public sealed record HostOffer(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
 {
     /// <summary>The features KVM synthesizes for every guest, besides the KVM paravirtual word.</summary>
     public static IReadOnlyList<string> KvmSynthesized { get; } = ["hypervisor", "x2apic", "tsc-deadline"];
@@ -27,27 +27,27 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     /// <param name="raw">The raw data.</param>
     /// <param name="accelerator">The accelerator.</param>
     /// <returns>The offer.</returns>
-    public static NodeHost FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
+    public static HostOffer FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(raw);
         var q = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, QemuAccelerator.Tcg, "cpuid").Features;
         var m = CpuData.FromRaw(raw, bridge.Management).Features;
-        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
+        return Complete(bridge, new HostOffer(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
     }
 
     /// <summary>Builds an offer from QEMU's <c>host</c> model expansion (already what KVM offers; not completed).</summary>
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="expansion">The expansion.</param>
     /// <returns>The offer.</returns>
-    public static NodeHost FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
+    public static HostOffer FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(expansion);
         var q = VirtCpu.Qemu.HostOffer.FromExpansion(bridge.Hypervisor, expansion, "qemu-host").Features;
         var data = QemuHostData.FromExpansion(bridge.Management, expansion);
         var m = data.Features | bridge.ToManagement(q);
-        return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
+        return new HostOffer(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
     }
 
     /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
@@ -55,7 +55,7 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     /// <param name="offer">The offer.</param>
     /// <param name="accelerator">The accelerator (nothing is added for TCG).</param>
     /// <returns>The completed offer.</returns>
-    public static NodeHost Complete(VocabularyBridge bridge, NodeHost offer, QemuAccelerator accelerator)
+    public static HostOffer Complete(VocabularyBridge bridge, HostOffer offer, QemuAccelerator accelerator)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(offer);
