@@ -10,17 +10,21 @@ internal static class CommandRegistry
     /// <returns>The top-level commands, in help order.</returns>
     public static IEnumerable<Command> All() =>
     [
-        VersionCommand.Create(),
+        HostCommand.Create(),
         ModelsCommand.Create(),
-        CatalogCommand.Create(),
         CpuidCommand.Create(),
-        QemuCommand.Create(),
         DecodeCommand.Create(),
         SignatureCommand.Create(),
         CompareCommand.Create(),
         BaselineCommand.Create(),
         UpdateCommand.Create(),
-        ConformanceCommand.Create(),
+        QemuCommand.Create(),
+        StartCommand.Create(),
+        MigrateCheckCommand.Create(),
+        TranslateCommand.Create(),
         FleetCommand.Create(),
+        CatalogCommand.Create(),
+        ConformanceCommand.Create(),
+        VersionCommand.Create(),
     ];
 }

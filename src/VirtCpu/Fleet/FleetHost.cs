@@ -5,7 +5,7 @@ using VirtCpu.Engine;
 using VirtCpu.Formats;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
-using HostOffer = VirtCpu.Migration.HostOffer;
+using NodeHost = VirtCpu.Migration.NodeHost;
 
 namespace VirtCpu.Fleet;
 
@@ -153,19 +153,19 @@ public sealed class FleetHostResolver
             return Migration.Node.Resolve(profile);
         }
 
-        HostOffer offer;
+        NodeHost offer;
         if (capture.Data is { Raw: { } raw })
         {
-            offer = HostOffer.FromRaw(_bridge, raw, QemuAccelerator.Kvm);
+            offer = NodeHost.FromRaw(_bridge, raw, QemuAccelerator.Kvm);
         }
         else if (capture.Data is { Qemu: { } reply })
         {
-            offer = HostOffer.FromQemuHost(_bridge, reply.Expansion);
+            offer = NodeHost.FromQemuHost(_bridge, reply.Expansion);
         }
         else
         {
             var data = DataOf(capture);
-            offer = HostOffer.Complete(_bridge, new HostOffer(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), _bridge.ToHypervisor(data.Features), data.Features), QemuAccelerator.Kvm);
+            offer = NodeHost.Complete(_bridge, new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), _bridge.ToHypervisor(data.Features), data.Features), QemuAccelerator.Kvm);
         }
 
         return new Node { Name = capture.Name, Catalog = _catalog, Hypervisor = _hypervisor, Machine = _machine, Accelerator = QemuAccelerator.Kvm, Host = offer };

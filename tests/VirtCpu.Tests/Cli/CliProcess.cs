@@ -1,31 +1,15 @@
-using System.Diagnostics;
-
 namespace VirtCpu.Tests.Cli;
 
-/// <summary>Runs the built <c>virtcpu</c> (VirtCpu.Cli.dll beside the tests) in a child process.</summary>
+/// <summary>Tuple-shaped access to <see cref="CliRunner"/> for tests written against it.</summary>
 internal static class CliProcess
 {
+    /// <summary>Runs virtcpu in a working directory.</summary>
+    /// <param name="workingDirectory">The working directory, or null for the repository root.</param>
+    /// <param name="args">The arguments.</param>
+    /// <returns>Exit code, stdout and stderr.</returns>
     public static (int ExitCode, string Stdout, string Stderr) Run(string? workingDirectory, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "VirtCpu.Cli.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? SharedData.RepoRoot,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
+        var r = CliRunner.RunIn(workingDirectory, args);
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 }
