@@ -36,7 +36,8 @@ public sealed record GuestMigrationDrift(string Guest, string Source, string Tar
 /// Drift between two captures of the same hosts (issue 7 item 3): hosts are matched by name; for
 /// each, the features lost and gained and the models that became (un)usable; with guests, those
 /// that started on a host before and no longer do (<see cref="GuestStarter"/>), and the ordered host
-/// pairs a guest migrated between safely before and no longer does (<see cref="MigrationCheck"/>).
+/// pairs a guest migrated between safely before and no longer does (<see cref="MigrationCheck"/>;
+/// pairs whose source no longer starts the guest are left to the start list).
 /// </summary>
 /// <param name="Hosts">The hosts present in both captures, in name order.</param>
 /// <param name="Removed">Hosts only in the old capture.</param>
@@ -134,7 +135,8 @@ public sealed record FleetDrift(ImmutableArray<HostDrift> Hosts, ImmutableArray<
                     }
 
                     var vn = Check(cpu, after.Hosts[sn].Node!, after.Hosts[tn].Node!);
-                    if (vn.Verdict != Verdict.Safe)
+                    // A guest that no longer starts on the source is already listed under NoLongerStart.
+                    if (vn.Verdict is not (Verdict.Safe or Verdict.SourceFails))
                     {
                         migrations.Add(new GuestMigrationDrift(guest, after.Hosts[sn].Name, after.Hosts[tn].Name, MigrationVerdict.Name(vn.Verdict), vn.Reason));
                     }

@@ -87,6 +87,11 @@ public static class FleetJson
             }
 
             w.WriteEndObject();
+            if (w.BytesPending > (1 << 20))
+            {
+                // Large fleets: hand the buffered output to the stream as we go.
+                w.Flush();
+            }
         }
 
         w.WriteEndArray();

@@ -69,6 +69,7 @@ public sealed class FleetSpeedTests
         var report = FleetReport.Compute(catalog, hypervisor, hosts);
         var reportTime = clock.Elapsed;
 
+        File.WriteAllText(output, string.Create(CultureInfo.InvariantCulture, $"decode {decode.TotalMilliseconds:0} ms, matrix {matrixTime.TotalMilliseconds:0} ms, report {reportTime.TotalMilliseconds:0} ms (JSON pending)\n"));
         clock.Restart();
         using (var w = new Utf8JsonWriter(Stream.Null))
         {
