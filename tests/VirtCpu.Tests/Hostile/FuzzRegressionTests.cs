@@ -46,7 +46,8 @@ public sealed class FuzzRegressionTests
             {
                 using var doc = NodeProfileReader.ParseDocument(bytes, name);
                 NodeProfileReader.Parse(doc.RootElement, name, "n", Folder);
-            },
+            }
+            ,
             "cpu-data-file" => () => CpuDataFile.Parse(bytes, name),
             var other => throw new InvalidOperationException($"{name}: no reader for '{other}'"),
         };
