@@ -229,7 +229,7 @@ public static class NodeProfileReader
         if (keys.Count == 1 && keys[0] is "cpuid" or "qemu-host")
         {
             var kind = keys[0];
-            var path = Path.GetFullPath(Path.Combine(baseDirectory, Text(host.GetProperty(kind), file, "host." + kind)));
+            var path = FullPath(file, baseDirectory, Text(host.GetProperty(kind), file, "host." + kind));
             if (!System.IO.File.Exists(path))
             {
                 throw new InputException(file, $"host {kind} file not found: {path}");
@@ -306,7 +306,7 @@ public static class NodeProfileReader
 
         if (catalog.ValueKind == JsonValueKind.Object && catalog.TryGetProperty("map", out var map) && catalog.EnumerateObject().Count() == 1)
         {
-            var dir = Path.GetFullPath(Path.Combine(baseDirectory, Text(map, file, "catalog.map")));
+            var dir = FullPath(file, baseDirectory, Text(map, file, "catalog.map"));
             if (!Directory.Exists(dir))
             {
                 throw new InputException(file, $"catalog map directory not found: {dir}");
@@ -349,6 +349,11 @@ public static class NodeProfileReader
     }
 
     private static JsonDocument Load(string path) => ParseDocument(InputFile.ReadAllBytes(path, MaxBytes), path);
+
+    private static string FullPath(string file, string baseDirectory, string relative) =>
+        relative.Contains('\0', StringComparison.Ordinal)
+            ? throw new InputException(file, "a file name holds a NUL character")
+            : Path.GetFullPath(Path.Combine(baseDirectory, relative));
 
     private static string BaseDirectory(string path) => Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 

@@ -59,6 +59,12 @@ public static class QcatReader
 
                 var indent = raw.Length - raw.TrimStart(' ').Length;
                 var t = QcatFormat.Tokenize(raw[indent..], Error);
+                if (t.Count == 0)
+                {
+                    // A line of spaces only is blank (it used to index an empty token list: found by fuzzing).
+                    continue;
+                }
+
                 if (!sawHeader)
                 {
                     if (indent != 0 || t.Count != 2 || t[0] != "qcat")

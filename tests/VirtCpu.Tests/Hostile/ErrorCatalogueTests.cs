@@ -21,7 +21,8 @@ public sealed class ErrorCatalogueTests : IDisposable
     [
         "malformed-xml", "dtd", "empty-file", "file-too-large", "missing-file", "malformed-json", "unknown-model",
         "unknown-feature", "unknown-vendor", "unknown-catalog", "bad-usage", "malformed-lock", "map-unknown-feature",
-        "map-unknown-ancestor", "qemu-missing", "qmp-timeout",
+        "map-unknown-ancestor", "qemu-missing", "qmp-timeout", "baseline-unknown-model", "baseline-unknown-feature",
+        "baseline-vendor-mismatch", "decode-malformed-json",
     ];
 
     [Theory]
@@ -49,10 +50,38 @@ public sealed class ErrorCatalogueTests : IDisposable
         Assert.Equal(1, exit);
     }
 
+    [Fact]
+    public void An_incompatible_compare_exits_1()
+    {
+        Write("host.xml", Host("Intel"));
+        Write("guest.xml", Host("AMD"));
+        var (exit, stdout, _) = CliProcess.Run(_dir.FullName, "compare", "host.xml", "guest.xml");
+        Assert.Equal(1, exit);
+        Assert.Equal("incompatible", stdout.Trim());
+    }
+
+    private static string Host(string vendor, string model = "Haswell", string feature = "") =>
+        $"<cpu>\n  <arch>x86_64</arch>\n  <model>{model}</model>\n  <vendor>{vendor}</vendor>\n{feature}</cpu>\n";
+
     private (string[] Args, string Names, string Problem) Case(string errorClass)
     {
         switch (errorClass)
         {
+            case "baseline-unknown-model":
+                Write("a.xml", Host("Intel"));
+                Write("b.xml", Host("Intel", "NoSuchModel"));
+                return (["baseline", "a.xml", "b.xml"], "NoSuchModel", "Unknown CPU model");
+            case "baseline-unknown-feature":
+                Write("a.xml", Host("Intel"));
+                Write("b.xml", Host("Intel", feature: "  <feature name='nosuchfeat'/>\n"));
+                return (["baseline", "a.xml", "b.xml"], "nosuchfeat", "Unknown CPU feature");
+            case "baseline-vendor-mismatch":
+                Write("a.xml", Host("Intel"));
+                Write("b.xml", Host("AMD"));
+                return (["baseline", "a.xml", "b.xml"], "AMD", "differs from vendor Intel");
+            case "decode-malformed-json":
+                Write("reply.json", "{\"return\": {\"model\": ");
+                return (["decode", "reply.json"], "reply.json: line 1: ", "malformed JSON");
             case "malformed-xml":
                 Write("bad.xml", "<cpu><model>");
                 return (["qemu", "cmdline", "bad.xml"], "bad.xml: ", "malformed XML at line 1");

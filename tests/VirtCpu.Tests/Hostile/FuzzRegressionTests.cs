@@ -42,6 +42,12 @@ public sealed class FuzzRegressionTests
             "vcat" => () => CatalogFile.Read(new StringReader(text), name),
             "qcat" => () => QcatReader.Read(text, name),
             "lock" => () => CatalogLock.Read(new StringReader(text), name),
+            "node-profile" => () =>
+            {
+                using var doc = NodeProfileReader.ParseDocument(bytes, name);
+                NodeProfileReader.Parse(doc.RootElement, name, "n", Folder);
+            }
+            ,
             "cpu-data-file" => () => CpuDataFile.Parse(bytes, name),
             var other => throw new InvalidOperationException($"{name}: no reader for '{other}'"),
         };
