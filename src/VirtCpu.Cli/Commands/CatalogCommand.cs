@@ -14,6 +14,8 @@ internal static class CatalogCommand
         command.Subcommands.Add(CatalogLockCommand.Create());
         command.Subcommands.Add(CatalogImportQemuCommand.Create());
         command.Subcommands.Add(CatalogDiffCommand.Create());
+        command.Subcommands.Add(CatalogExportLibvirtCommand.Create());
+        command.Subcommands.Add(CatalogSyncQemuCommand.Create());
         return command;
     }
 }

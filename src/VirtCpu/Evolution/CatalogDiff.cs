@@ -319,6 +319,12 @@ public sealed class CatalogDiff
                             continue;
                         }
 
+                        if (feature is not null && !Mentions(cross, feature, to))
+                        {
+                            // Worse across versions, but for another feature: that feature's own study reports it.
+                            continue;
+                        }
+
                         var kind = cross.Verdict == Verdict.Unsafe ? ChangeImpact.SilentChange : ChangeImpact.MigrationRegression;
                         impact |= kind;
                         findings.Add(new ImpactFinding(kind, guestText, $"{Side(from)}→{Side(to)}", feature is null ? null : hs, feature is null ? null : ht,
@@ -357,6 +363,21 @@ public sealed class CatalogDiff
             default:
                 break;
         }
+    }
+
+    private bool Mentions(MigrationVerdict verdict, Feature feature, CpuCatalog target)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { feature.Name };
+        foreach (var catalog in new[] { _old, _new, target })
+        {
+            if (catalog.FindFeature(feature.Name) is { } f && VocabularyBridge.For(catalog, _q).QemuOf(f.Index) is var qi and >= 0)
+            {
+                names.Add(_q.Features[qi].Name);
+            }
+        }
+
+        return verdict.Names.Any(names.Contains) || verdict.Lost.Any(names.Contains) || verdict.Gained.Any(names.Contains)
+            || verdict.VendorChange is not null || verdict.SignatureChange is not null;
     }
 
     private static int Rank(Verdict v) => v switch
