@@ -5,6 +5,7 @@ using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
+using VirtCpu.Fleet;
 using VirtCpu.Formats;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
@@ -145,5 +146,16 @@ public class MigrationBench
     public MigrationVerdict MigrateCheck() => MigrationCheck.Check(_guest, _source, _target);
 }
 
-// TODO(issue 8): fleet matrix benchmark (100,000 hosts x every libvirt-11.3 model) once helper G's
-// Fleet API (src/VirtCpu/Fleet) is on main.
+/// <summary>The fleet usability matrix (issue 7): 100,000 hosts by every libvirt-11.3 model.</summary>
+[MemoryDiagnoser]
+public class FleetBench
+{
+    private readonly CpuCatalog _catalog = BuiltInCatalogs.Get("libvirt-11.3");
+    private FeatureSet?[] _hosts = null!;
+
+    [GlobalSetup]
+    public void Setup() => _hosts = [.. Data.HostFeatures(_catalog, 100_000).Select(f => (FeatureSet?)f)];
+
+    [Benchmark]
+    public int Matrix100k() => UsabilityMatrix.Compute(_catalog, _hosts).DistinctHosts;
+}

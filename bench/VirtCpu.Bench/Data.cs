@@ -46,11 +46,20 @@ public static class Data
     /// <returns>The host CPU definitions.</returns>
     public static ImmutableArray<CpuDefinition> Hosts(CpuCatalog catalog, int count)
     {
-        var random = new Random(Seed);
         var decoder = new CpuDecoder(catalog);
+        return [.. HostFeatures(catalog, count).Select(f => decoder.DecodeHost(new CpuData(f, "GenuineIntel")))];
+    }
+
+    /// <summary>The feature sets of generated hosts (see <see cref="Hosts"/>), before decoding.</summary>
+    /// <param name="catalog">The catalog.</param>
+    /// <param name="count">How many hosts.</param>
+    /// <returns>The feature sets.</returns>
+    public static ImmutableArray<FeatureSet> HostFeatures(CpuCatalog catalog, int count)
+    {
+        var random = new Random(Seed);
         var models = HostModels.Select(n => catalog.FindModel(n)).OfType<CpuModel>().ToArray();
         var extras = ExtraFeatures.Select(n => catalog.FindFeature(n)).OfType<Feature>().ToArray();
-        var result = ImmutableArray.CreateBuilder<CpuDefinition>(count);
+        var result = ImmutableArray.CreateBuilder<FeatureSet>(count);
         for (var i = 0; i < count; i++)
         {
             var model = models[random.Next(models.Length)];
@@ -69,7 +78,7 @@ public static class Data
                 features = features.Without(indexes[random.Next(indexes.Length)]);
             }
 
-            result.Add(decoder.DecodeHost(new CpuData(features, "GenuineIntel")));
+            result.Add(features);
         }
 
         return result.MoveToImmutable();

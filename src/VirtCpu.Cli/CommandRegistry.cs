@@ -11,16 +11,20 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All() =>
     [
         HostCommand.Create(),
-        VersionCommand.Create(),
         ModelsCommand.Create(),
-        CatalogCommand.Create(),
         CpuidCommand.Create(),
-        QemuCommand.Create(),
         DecodeCommand.Create(),
         SignatureCommand.Create(),
         CompareCommand.Create(),
         BaselineCommand.Create(),
         UpdateCommand.Create(),
+        QemuCommand.Create(),
+        StartCommand.Create(),
+        MigrateCheckCommand.Create(),
+        TranslateCommand.Create(),
+        FleetCommand.Create(),
+        CatalogCommand.Create(),
         ConformanceCommand.Create(),
+        VersionCommand.Create(),
     ];
 }

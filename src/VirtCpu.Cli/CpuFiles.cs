@@ -19,20 +19,7 @@ internal static class CpuFiles
     /// <returns>The text.</returns>
     public static string ReadText(string path)
     {
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxBytes)
-            {
-                throw new InputException(path, $"file too large ({info.Length} bytes; the limit is {MaxBytes} bytes)");
-            }
-
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, "cannot read: " + e.Message, e);
-        }
+        return InputFile.ReadAllText(path, MaxBytes);
     }
 
     /// <summary>Every CPU definition of a file (bare, concatenated, cpuTest, capabilities, domain capabilities, domain XML).</summary>

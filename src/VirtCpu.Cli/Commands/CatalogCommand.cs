@@ -13,6 +13,7 @@ internal static class CatalogCommand
         command.Subcommands.Add(CatalogImportLibvirtCommand.Create());
         command.Subcommands.Add(CatalogLockCommand.Create());
         command.Subcommands.Add(CatalogImportQemuCommand.Create());
+        command.Subcommands.Add(CatalogDiffCommand.Create());
         return command;
     }
 }

@@ -51,15 +51,15 @@ internal static class HostCommand
 
             var hypervisor = BuiltInHypervisors.Get(qemuVersion);
             var bridge = VocabularyBridge.For(catalog, hypervisor);
-            Migration.HostOffer offer;
+            Migration.NodeHost offer;
             if (live is not null)
             {
-                offer = Migration.HostOffer.FromQemuHost(bridge, live.Expansion);
+                offer = Migration.NodeHost.FromQemuHost(bridge, live.Expansion);
                 source = $"QEMU {live.QemuVersion ?? "?"}/KVM expansion of the host model";
             }
             else
             {
-                offer = Migration.HostOffer.FromRaw(bridge, raw, QemuAccelerator.Kvm);
+                offer = Migration.NodeHost.FromRaw(bridge, raw, QemuAccelerator.Kvm);
                 approximate = true;
                 source = "raw CPUID of this machine, completed with what KVM synthesizes (an approximation: "
                     + (parseResult.GetValue(noQemu) ? "--no-qemu was given" : "no QEMU binary or /dev/kvm to ask") + ")";

@@ -18,12 +18,7 @@ internal static class QemuCmdlineCommand
         command.SetAction(parseResult =>
         {
             var path = parseResult.GetValue(file)!;
-            if (!File.Exists(path))
-            {
-                throw new InputException(path, "file not found");
-            }
-
-            var cpu = CpuXml.Parse(File.ReadAllText(path), path, CpuType.Guest);
+            var cpu = CpuXml.ReadFile(path, CpuType.Guest);
             try
             {
                 Console.Out.WriteLine("-cpu " + QemuCommandLine.Render(cpu));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using VirtCpu.Formats;
 using VirtCpu.Qemu;
+using VirtCpu.Qemu.Qmp;
 
 namespace VirtCpu.Cli.Commands;
 
@@ -20,8 +21,10 @@ internal static class QemuUsableCommand
         var machine = QemuCommand.MachineOption();
         var accel = QemuCommand.AccelOption();
         var json = QemuCommand.JsonOption();
+        var live = new Option<bool>("--live") { Description = "Ask the installed QEMU under KVM for the host model (needs /dev/kvm)." };
+        var binary = new Option<string>("--binary") { Description = "The QEMU binary for --live (default qemu-system-x86_64).", DefaultValueFactory = _ => "qemu-system-x86_64" };
         var command = new Command("usable", "List every QEMU model name as usable yes/no on a host, with the blockers (features the host lacks) and x86-64 levels, as libvirt's domain capabilities show them.");
-        foreach (var o in new Option[] { offer, qemu, machine, accel, json })
+        foreach (var o in new Option[] { offer, live, binary, qemu, machine, accel, json })
         {
             command.Options.Add(o);
         }
@@ -30,7 +33,9 @@ internal static class QemuUsableCommand
         {
             var catalog = BuiltInHypervisors.Get(parseResult.GetValue(qemu));
             var accelerator = QemuCommand.ParseAccel(parseResult.GetValue(accel));
-            var host = parseResult.GetValue(offer) is { } path
+            var host = parseResult.GetValue(live)
+                ? LiveOffer(parseResult.GetValue(binary)!, catalog)
+                : parseResult.GetValue(offer) is { } path
                 ? HostOfferFile.Read(path, catalog, accelerator)
                 : accelerator == QemuAccelerator.Tcg ? HostOffer.Tcg(catalog) : throw new InputException(null, "under KVM, give the host offer with --offer FILE");
             var rows = QemuModelUsability.ForAll(catalog, host, parseResult.GetValue(machine)!, accelerator);
@@ -52,6 +57,18 @@ internal static class QemuUsableCommand
             return Cli.Ok;
         });
         return command;
+    }
+
+    private static HostOffer LiveOffer(string binary, QemuHypervisorCatalog catalog)
+    {
+        try
+        {
+            return QemuProber.HostOfferAsync(binary, catalog, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        }
+        catch (QmpException e)
+        {
+            throw new InputException(binary, e.Message, e);
+        }
     }
 
     private static void WriteJson(QemuHypervisorCatalog catalog, HostOffer host, int hostLevel, IReadOnlyList<QemuModelUsability> rows)

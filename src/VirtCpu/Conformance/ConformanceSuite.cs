@@ -426,7 +426,7 @@ public sealed class ConformanceSuite
         public string Text(string name)
         {
             Require(name);
-            return File.ReadAllText(Path(name));
+            return InputFile.ReadAllText(Path(name));
         }
 
         public CpuDefinition Cpu(string name) => CpuXml.Parse(Text(name), Path(name));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using VirtCpu.Catalog;
 using VirtCpu.Formats;
+using VirtCpu.Qemu;
 
 namespace VirtCpu.Evolution;
 
@@ -115,7 +116,17 @@ public static class CatalogLock
     /// <summary>The lock sources of every built-in catalog (the "current" side of a check).</summary>
     /// <returns>The sources, catalog by catalog.</returns>
     public static IEnumerable<CatalogLockSource> BuiltInSources() =>
-        BuiltInCatalogs.Names.SelectMany(n => SourcesOf(BuiltInCatalogs.Get(n)));
+        BuiltInCatalogs.Names.SelectMany(n => SourcesOf(BuiltInCatalogs.Get(n)))
+            .Concat(BuiltInHypervisors.Names.SelectMany(n => SourcesOf(BuiltInHypervisors.Get(n))));
+
+    /// <summary>The lock sources of a hypervisor catalog: one per model version (<c>X-vN</c>), which QEMU never changes once released.</summary>
+    /// <param name="catalog">The hypervisor catalog.</param>
+    /// <returns>One source per model version.</returns>
+    public static IEnumerable<CatalogLockSource> SourcesOf(QemuHypervisorCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.CanonicalModelTexts().Select(t => new CatalogLockSource(catalog.Name, t.Model, t.CanonicalText));
+    }
 
     /// <summary>The fingerprint of a canonical text.</summary>
     /// <param name="canonicalText">The text.</param>
@@ -267,15 +278,8 @@ public static class CatalogLock
     public static CatalogLockFile ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            using var reader = new StreamReader(path, Encoding.UTF8);
-            return Read(reader, path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : "cannot read: " + e.Message, e);
-        }
+        using var reader = new StringReader(InputFile.ReadAllText(path));
+        return Read(reader, path);
     }
 
     /// <summary>Writes a lock file.</summary>

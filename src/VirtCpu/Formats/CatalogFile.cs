@@ -59,20 +59,8 @@ public static class CatalogFile
     public static CpuCatalog ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        StreamReader reader;
-        try
-        {
-            reader = new StreamReader(path, System.Text.Encoding.UTF8);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : "cannot read: " + e.Message, e);
-        }
-
-        using (reader)
-        {
-            return Read(reader, path);
-        }
+        using var reader = new StringReader(InputFile.ReadAllText(path));
+        return Read(reader, path);
     }
 
     /// <summary>Reads a catalog.</summary>

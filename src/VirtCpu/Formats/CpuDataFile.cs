@@ -35,7 +35,7 @@ public sealed record CpuDataInput(CpuDataFormat Format, CpuidData? Raw, QemuRepl
 public static class CpuDataFile
 {
     /// <summary>The largest file accepted, in bytes.</summary>
-    public const long MaxBytes = InputFile.MaxBytes;
+    public const long MaxBytes = 32L * 1024 * 1024;
 
     /// <summary>Reads and parses a file.</summary>
     /// <param name="path">The path.</param>
@@ -44,7 +44,7 @@ public static class CpuDataFile
     public static CpuDataInput Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(InputFile.ReadBytes(path), path);
+        return Parse(InputFile.ReadAllBytes(path, MaxBytes), path);
     }
 
     /// <summary>Parses file content.</summary>

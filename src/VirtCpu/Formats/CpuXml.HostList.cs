@@ -28,6 +28,9 @@ public static partial class CpuXml
     /// <returns>The definitions, or null when the full parser must be used.</returns>
     private static ImmutableArray<CpuDefinition>? TryParseHostList(string xml, CpuType? type, CpuXmlParseOptions options)
     {
+        // The limits of SafeXml.CheckLimits are checked on the way (a failing text goes to the full
+        // parser, which reports them): size here; depth (at most 2 here), element count, and
+        // value lengths below.
         if (options != CpuXmlParseOptions.None || type == CpuType.Guest || xml.Length > SafeXml.MaxCharactersInDocument)
         {
             return null;
@@ -38,22 +41,25 @@ public static partial class CpuXml
         {
             var settings = SafeXml.CreateSettings();
             settings.ConformanceLevel = ConformanceLevel.Fragment;
-            settings.IgnoreWhitespace = true;
             using var reader = XmlReader.Create(new StringReader(xml), settings);
+            var elements = 0;
             reader.Read();
             while (!reader.EOF)
             {
                 switch (reader.NodeType)
                 {
                     case XmlNodeType.Element:
-                        if (reader.LocalName != "cpu" || reader.NamespaceURI.Length != 0 || ReadPlainHost(reader) is not { } cpu)
+                        if (reader.LocalName != "cpu" || reader.NamespaceURI.Length != 0 || ReadPlainHost(reader, ref elements) is not { } cpu)
                         {
                             return null;
                         }
 
                         result.Add(cpu);
                         break;
-                    case XmlNodeType.XmlDeclaration or XmlNodeType.Whitespace:
+                    case XmlNodeType.XmlDeclaration:
+                        reader.Read();
+                        break;
+                    case XmlNodeType.Whitespace when reader.Value.Length <= SafeXml.MaxValueLength:
                         reader.Read();
                         break;
                     default:
@@ -71,9 +77,9 @@ public static partial class CpuXml
 
     // Reads one <cpu> element (the reader stands on its start tag) and leaves the reader after its
     // end; null when the element is not a plain host CPU the full parser would accept as is.
-    private static CpuDefinition? ReadPlainHost(XmlReader reader)
+    private static CpuDefinition? ReadPlainHost(XmlReader reader, ref int elements)
     {
-        if (reader.HasAttributes || reader.IsEmptyElement)
+        if (reader.HasAttributes || reader.IsEmptyElement || ++elements > SafeXml.MaxElements)
         {
             return null;
         }
@@ -85,7 +91,13 @@ public static partial class CpuXml
         reader.Read();
         while (reader.NodeType != XmlNodeType.EndElement)
         {
-            if (reader.NodeType != XmlNodeType.Element || reader.NamespaceURI.Length != 0)
+            if (reader.NodeType == XmlNodeType.Whitespace && reader.Value.Length <= SafeXml.MaxValueLength)
+            {
+                reader.Read();
+                continue;
+            }
+
+            if (reader.NodeType != XmlNodeType.Element || reader.NamespaceURI.Length != 0 || ++elements > SafeXml.MaxElements)
             {
                 return null;
             }
@@ -112,7 +124,7 @@ public static partial class CpuXml
                     break;
                 case "feature" when reader.IsEmptyElement && reader.AttributeCount == 1:
                     var name = reader.GetAttribute("name");
-                    if (string.IsNullOrEmpty(name) || !seen.Add(name))
+                    if (string.IsNullOrEmpty(name) || name.Length > SafeXml.MaxValueLength || !seen.Add(name))
                     {
                         return null;
                     }
@@ -128,6 +140,11 @@ public static partial class CpuXml
         }
 
         reader.Read();
+        if (arch is { Length: > SafeXml.MaxValueLength } || model is { Length: > SafeXml.MaxValueLength } || vendor is { Length: > SafeXml.MaxValueLength })
+        {
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(arch) || !KnownArchitectures.Contains(arch) || string.IsNullOrWhiteSpace(model)
             || (vendor is not null && string.IsNullOrWhiteSpace(vendor)))
         {
@@ -151,7 +168,7 @@ public static partial class CpuXml
         ulong? family = null, model = null, stepping = null;
         while (reader.MoveToNextAttribute())
         {
-            var value = Decimal64(reader.Value);
+            var value = reader.Value.Length <= 20 ? Decimal64(reader.Value) : null;
             if (value is not { } v || v > uint.MaxValue)
             {
                 return null;

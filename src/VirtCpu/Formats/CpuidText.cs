@@ -12,6 +12,12 @@ namespace VirtCpu.Formats;
 /// </summary>
 public static class CpuidText
 {
+    /// <summary>The longest line accepted, in characters (a data line is about 80).</summary>
+    public const int MaxLineLength = 1024;
+
+    /// <summary>The most data lines accepted in the first CPU's block (a real CPU has a few hundred).</summary>
+    public const int MaxLines = 100_000;
+
     /// <summary>Parses <c>cpuid -r</c> or <c>cpuid -1r</c> output.</summary>
     /// <param name="text">The text.</param>
     /// <param name="file">The file name used in error messages.</param>
@@ -31,6 +37,11 @@ public static class CpuidText
         foreach (var raw in text.AsSpan().EnumerateLines())
         {
             lineNumber++;
+            if (raw.Length > MaxLineLength)
+            {
+                throw new InputException(file, string.Create(CultureInfo.InvariantCulture, $"line {lineNumber}: line too long (the limit is {MaxLineLength} characters)"));
+            }
+
             var line = raw.Trim();
             if (line.IsEmpty)
             {
@@ -52,6 +63,11 @@ public static class CpuidText
                 }
 
                 continue;
+            }
+
+            if (items.Count == MaxLines)
+            {
+                throw new InputException(file, string.Create(CultureInfo.InvariantCulture, $"line {lineNumber}: too many CPUID lines (the limit is {MaxLines})"));
             }
 
             items.Add(ParseLine(line, file, lineNumber));

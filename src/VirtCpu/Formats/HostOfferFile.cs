@@ -40,26 +40,20 @@ public static class HostOfferFile
 
     private static bool IsProbe(string path)
     {
+        var bytes = InputFile.ReadAllBytes(path, QemuProbeFile.MaxBytes);
+        if (bytes.Length == 0 || bytes[0] != (byte)'{')
+        {
+            return false;
+        }
+
         try
         {
-            using var stream = File.OpenRead(path);
-            Span<byte> head = stackalloc byte[1];
-            if (stream.Read(head) != 1 || head[0] != (byte)'{')
-            {
-                return false;
-            }
-
-            stream.Position = 0;
-            using var doc = JsonDocument.Parse(stream);
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
             return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("expansions", out _);
         }
         catch (JsonException)
         {
             return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, "cannot read: " + e.Message, e);
         }
     }
 }

@@ -1,26 +1,32 @@
+using System.Globalization;
 using System.Text;
 
 namespace VirtCpu.Formats;
 
-/// <summary>Reads input files whole, with a size limit, turning every failure into an <see cref="InputException"/> naming the file.</summary>
-internal static class InputFile
+/// <summary>
+/// The one way VirtCpu reads an input file into memory: a size limit checked before and while
+/// reading, and every failure (missing file, permission, too large, not UTF-8) reported as a
+/// one-line <see cref="InputException"/> naming the file.
+/// </summary>
+public static class InputFile
 {
-    /// <summary>The largest input file accepted, in bytes.</summary>
-    public const long MaxBytes = 32L * 1024 * 1024;
+    /// <summary>The largest input file accepted, in bytes (64 MiB).</summary>
+    public const long MaxBytes = 64L * 1024 * 1024;
 
-    /// <summary>Reads a file's bytes.</summary>
-    /// <param name="path">The path.</param>
+    /// <summary>Reads a whole file as bytes.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The size limit (at most <see cref="MaxBytes"/> is sensible).</param>
     /// <returns>The bytes.</returns>
-    /// <exception cref="InputException">The file cannot be read or is larger than <see cref="MaxBytes"/>.</exception>
-    public static byte[] ReadBytes(string path)
+    /// <exception cref="InputException">The file is missing, unreadable or larger than the limit.</exception>
+    public static byte[] ReadAllBytes(string path, long maxBytes = MaxBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            if (stream.CanSeek && stream.Length > MaxBytes)
+            if (stream.CanSeek && stream.Length > maxBytes)
             {
-                throw TooLarge(path);
+                throw TooLarge(path, maxBytes);
             }
 
             using var buffer = new MemoryStream();
@@ -29,9 +35,9 @@ internal static class InputFile
             while ((n = stream.Read(chunk)) > 0)
             {
                 buffer.Write(chunk, 0, n);
-                if (buffer.Length > MaxBytes)
+                if (buffer.Length > maxBytes)
                 {
-                    throw TooLarge(path);
+                    throw TooLarge(path, maxBytes);
                 }
             }
 
@@ -39,27 +45,23 @@ internal static class InputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new InputException(path, e switch
-            {
-                FileNotFoundException or DirectoryNotFoundException => "no such file",
-                UnauthorizedAccessException => "permission denied",
-                _ => "cannot read: " + e.Message.ReplaceLineEndings(" "),
-            }, e);
+            throw CannotRead(path, e);
         }
     }
 
-    /// <summary>Reads a file as UTF-8 text (a byte order mark is dropped).</summary>
-    /// <param name="path">The path.</param>
+    /// <summary>Reads a whole file as UTF-8 text (a byte order mark is dropped).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The size limit.</param>
     /// <returns>The text.</returns>
-    /// <exception cref="InputException">The file cannot be read, is too large or is not UTF-8.</exception>
-    public static string ReadText(string path) => Decode(ReadBytes(path), path);
+    /// <exception cref="InputException">The file is missing, unreadable, larger than the limit or not UTF-8.</exception>
+    public static string ReadAllText(string path, long maxBytes = MaxBytes) => DecodeUtf8(ReadAllBytes(path, maxBytes), path);
 
-    /// <summary>Decodes UTF-8 bytes strictly (a byte order mark is dropped).</summary>
+    /// <summary>Decodes UTF-8 strictly (a byte order mark is dropped).</summary>
     /// <param name="utf8">The bytes.</param>
     /// <param name="file">The file name used in error messages.</param>
     /// <returns>The text.</returns>
     /// <exception cref="InputException">The bytes are not UTF-8.</exception>
-    public static string Decode(ReadOnlySpan<byte> utf8, string file)
+    public static string DecodeUtf8(ReadOnlySpan<byte> utf8, string file)
     {
         if (utf8.StartsWith("\uFEFF"u8))
         {
@@ -76,5 +78,45 @@ internal static class InputFile
         }
     }
 
-    private static InputException TooLarge(string path) => new(path, $"file too large (the limit is {MaxBytes} bytes)");
+    /// <summary>The error for a file over the size limit.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="maxBytes">The limit.</param>
+    /// <returns>The input error.</returns>
+    public static InputException TooLarge(string file, long maxBytes) =>
+        new(file, string.Create(CultureInfo.InvariantCulture, $"file too large (the limit is {maxBytes} bytes)"));
+
+    /// <summary>The error for a file that cannot be opened or read.</summary>
+    /// <param name="file">The file.</param>
+    /// <param name="e">The cause.</param>
+    /// <returns>The input error.</returns>
+    public static InputException CannotRead(string file, Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            FileNotFoundException or DirectoryNotFoundException => new InputException(file, "no such file", e),
+            _ when Directory.Exists(file) => new InputException(file, "is a directory, not a file", e),
+            UnauthorizedAccessException => new InputException(file, "permission denied", e),
+            _ => new InputException(file, "cannot read: " + e.Message.ReplaceLineEndings(" ").Trim(), e),
+        };
+    }
+
+    /// <summary>Reads a whole file as bytes, up to <see cref="MaxBytes"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="InputException">The file is missing, unreadable or larger than the limit.</exception>
+    public static byte[] ReadBytes(string path) => ReadAllBytes(path);
+
+    /// <summary>Reads a whole file as UTF-8 text, up to <see cref="MaxBytes"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="InputException">The file is missing, unreadable, larger than the limit or not UTF-8.</exception>
+    public static string ReadText(string path) => ReadAllText(path);
+
+    /// <summary>Decodes UTF-8 strictly (a byte order mark is dropped); same as <see cref="DecodeUtf8"/>.</summary>
+    /// <param name="utf8">The bytes.</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <returns>The text.</returns>
+    /// <exception cref="InputException">The bytes are not UTF-8.</exception>
+    public static string Decode(ReadOnlySpan<byte> utf8, string file) => DecodeUtf8(utf8, file);
 }

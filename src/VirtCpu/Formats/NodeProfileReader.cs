@@ -318,32 +318,37 @@ public static class NodeProfileReader
         throw new InputException(file, "\"catalog\" must be a built-in catalog name or {\"map\": DIR}");
     }
 
-    private static JsonDocument Load(string path)
+    /// <summary>
+    /// Parses a profile or node list document: UTF-8 (checked up front), JSON with comments and
+    /// trailing commas allowed, nested at most 64 deep.
+    /// </summary>
+    /// <param name="utf8">The bytes.</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <returns>The document (the caller disposes it).</returns>
+    /// <exception cref="InputException">Not UTF-8 or not JSON.</exception>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8, string file)
     {
+        if (utf8.Span.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            throw new InputException(file, "not UTF-8 text");
+        }
+
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new InputException(path, "file not found");
-            }
-
-            if (info.Length > MaxBytes)
-            {
-                throw new InputException(path, $"file too large ({info.Length} bytes)");
-            }
-
-            return JsonDocument.Parse(System.IO.File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            return JsonDocument.Parse(utf8, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 64 });
         }
         catch (JsonException e)
         {
-            throw new InputException(path, $"line {(e.LineNumber ?? 0) + 1}: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(path, "cannot read: " + e.Message, e);
+            throw new InputException(file, $"line {(e.LineNumber ?? 0) + 1}: malformed JSON: {e.Message}", e);
         }
     }
+
+    private static JsonDocument Load(string path) => ParseDocument(InputFile.ReadAllBytes(path, MaxBytes), path);
 
     private static string BaseDirectory(string path) => Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
 

@@ -15,12 +15,7 @@ public static class QcatReader
     public static QemuHypervisorCatalog ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new InputException(path, "file not found");
-        }
-
-        return Read(File.ReadAllText(path), path);
+        return Read(InputFile.ReadAllText(path), path);
     }
 
     /// <summary>Reads a catalog from text.</summary>

@@ -13,7 +13,8 @@ namespace VirtCpu.Formats;
 /// </summary>
 public static class QemuProbeFile
 {
-    private const int MaxBytes = 256 << 20;
+    /// <summary>The largest probe file accepted, in bytes (256 MiB).</summary>
+    public const int MaxBytes = 256 << 20;
 
     /// <summary>Reads a probe file.</summary>
     /// <param name="path">The file.</param>
@@ -22,17 +23,7 @@ public static class QemuProbeFile
     public static QemuProbe ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw new InputException(path, "file not found");
-        }
-
-        if (new FileInfo(path).Length > MaxBytes)
-        {
-            throw new InputException(path, $"file larger than {MaxBytes >> 20} MiB");
-        }
-
-        return Read(File.ReadAllBytes(path), path);
+        return Read(InputFile.ReadAllBytes(path, MaxBytes), path);
     }
 
     /// <summary>Reads a probe from UTF-8 JSON.</summary>
@@ -42,6 +33,11 @@ public static class QemuProbeFile
     /// <exception cref="InputException">When the JSON is malformed or not a probe.</exception>
     public static QemuProbe Read(ReadOnlyMemory<byte> utf8, string file)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            throw new InputException(file, "not UTF-8 text");
+        }
+
         try
         {
             using var doc = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = 64 });

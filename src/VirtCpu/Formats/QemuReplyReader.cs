@@ -66,6 +66,13 @@ public static class QemuReplyReader
             utf8 = utf8[3..];
         }
 
+        // Utf8JsonReader checks the structure but not the bytes inside strings; decoding them later
+        // would throw InvalidOperationException (found by fuzzing).
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            throw new InputException(file, "not UTF-8 text");
+        }
+
         var docs = new List<JsonDocument>();
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { AllowMultipleValues = true, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         try

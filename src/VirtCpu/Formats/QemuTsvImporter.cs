@@ -47,7 +47,13 @@ public static class QemuTsvImporter
             throw new InputException(directory, $"cannot tell the QEMU version from the name '{name}' (use --name qemu-X.Y)");
         }
 
-        return Import(name, version, features, File.ReadAllLines(features), models, File.ReadAllLines(models));
+        return Import(name, version, features, Lines(InputFile.ReadAllText(features)), models, Lines(InputFile.ReadAllText(models)));
+    }
+
+    private static string[] Lines(string text)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        return lines.Length > 0 && lines[^1].Length == 0 ? lines[..^1] : lines;
     }
 
     /// <summary>Imports the two tables from their lines.</summary>

@@ -5,12 +5,26 @@ using System.Xml.Linq;
 namespace VirtCpu.Formats;
 
 /// <summary>
-/// How the CPU data and CPU definition readers open XML, on top of <see cref="SafeXml"/> (no DTD,
-/// no entity resolution, a size limit, comments and processing instructions dropped): one-root
-/// documents, root-less fragments, empty-file detection, and line-located errors.
+/// How the CPU data and CPU definition readers open XML: through <see cref="SafeXml"/> (no DTD, no
+/// entity resolution, limits on size, element count, depth and value length, comments and processing
+/// instructions dropped), every <see cref="XmlException"/> turned into an <see cref="InputException"/>
+/// naming the file and line; plus fragments (several top-level elements without a root).
 /// </summary>
 internal static class XmlInput
 {
+    /// <summary>The largest document accepted, in characters.</summary>
+    public const long MaxCharacters = SafeXml.MaxCharactersInDocument;
+
+    /// <summary>Creates reader settings that never process a DTD or resolve anything.</summary>
+    /// <param name="conformance">Document (one root) or fragment (several top-level elements).</param>
+    /// <returns>The settings.</returns>
+    public static XmlReaderSettings Settings(ConformanceLevel conformance = ConformanceLevel.Document)
+    {
+        var settings = SafeXml.CreateSettings();
+        settings.ConformanceLevel = conformance;
+        return settings;
+    }
+
     /// <summary>Parses a document with exactly one root element.</summary>
     /// <param name="xml">The text.</param>
     /// <param name="file">The file name for messages.</param>
@@ -18,10 +32,18 @@ internal static class XmlInput
     public static XElement LoadRoot(string xml, string file)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        CheckNotEmpty(xml, file);
-        using var text = new StringReader(xml);
-        return SafeXml.Load(text, file).Root
-            ?? throw new InputException(file, "no root element");
+        SafeXml.CheckLimits(xml, file);
+        try
+        {
+            using var text = new StringReader(xml);
+            using var reader = XmlReader.Create(text, Settings());
+            return XDocument.Load(reader, LoadOptions.SetLineInfo).Root
+                ?? throw new InputException(file, "no root element");
+        }
+        catch (XmlException e)
+        {
+            throw Wrap(e, file);
+        }
     }
 
     /// <summary>Parses every top-level element of a document or of a fragment without a single root.</summary>
@@ -48,14 +70,12 @@ internal static class XmlInput
     {
         ArgumentNullException.ThrowIfNull(xml);
         ArgumentNullException.ThrowIfNull(visit);
-        CheckNotEmpty(xml, file);
+        SafeXml.CheckLimits(xml, file, ConformanceLevel.Fragment);
         var count = 0;
         try
         {
             using var text = new StringReader(xml);
-            var settings = SafeXml.CreateSettings();
-            settings.ConformanceLevel = ConformanceLevel.Fragment;
-            using var reader = XmlReader.Create(text, settings);
+            using var reader = XmlReader.Create(text, Settings(ConformanceLevel.Fragment));
             reader.Read();
             while (!reader.EOF)
             {
@@ -81,7 +101,7 @@ internal static class XmlInput
         }
         catch (XmlException e)
         {
-            throw SafeXml.Malformed(file, e);
+            throw Wrap(e, file);
         }
 
         if (count == 0)
@@ -103,16 +123,5 @@ internal static class XmlInput
     /// <returns>The exception.</returns>
     public static InputException Error(string file, XObject? node, string problem) => new(file, Where(node) + problem);
 
-    private static void CheckNotEmpty(string xml, string file)
-    {
-        if (string.IsNullOrWhiteSpace(xml))
-        {
-            throw new InputException(file, "empty file");
-        }
-
-        if (xml.Length > SafeXml.MaxCharactersInDocument)
-        {
-            throw new InputException(file, $"file too large (more than {SafeXml.MaxCharactersInDocument} characters)");
-        }
-    }
+    private static InputException Wrap(XmlException e, string file) => SafeXml.Malformed(file, e);
 }

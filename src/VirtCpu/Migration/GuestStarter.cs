@@ -87,7 +87,7 @@ public static class GuestStarter
             if (def.Mode == CpuMode.HostModel)
             {
                 var models = HypervisorModels.FromNames(node.Hypervisor.ModelNames);
-                var decoded = new CpuDecoder(m).DecodeGuest(node.Host.ManagementData, models);
+                var decoded = MigratableCopy.Create(m, new CpuDecoder(m).DecodeGuest(node.Host.ManagementData, models));
                 def = new GuestCpuUpdater(m).Update(def, decoded);
             }
             else if (def.Features.Any(f => f.Policy == FeaturePolicy.Optional))

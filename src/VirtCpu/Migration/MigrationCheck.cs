@@ -135,28 +135,28 @@ public static class MigrationCheck
         var parts = new List<string>();
         if (lost.Count > 0)
         {
-            parts.Add($"loses {string.Join(", ", lost)}");
+            parts.Add($"it loses {string.Join(", ", lost)}");
         }
 
         if (gained.Count > 0)
         {
-            parts.Add($"gains {string.Join(", ", gained)}");
+            parts.Add($"it gains {string.Join(", ", gained)}");
         }
 
         if (!sameVendor)
         {
-            parts.Add($"its vendor changes from {source.Vendor} to {destination.Vendor}");
+            parts.Add($"the vendor changes from {source.Vendor} to {destination.Vendor}");
         }
 
         if (!sameSignature)
         {
-            parts.Add($"its signature changes from {Sig(source.Signature)} to {Sig(destination.Signature)}");
+            parts.Add($"the signature changes from {Sig(source.Signature)} to {Sig(destination.Signature)}");
         }
 
         return new MigrationVerdict
         {
             Verdict = Verdict.Unsafe,
-            Reason = $"The destination starts the guest but its CPU changes: it {string.Join(", ", parts)}.",
+            Reason = $"The destination starts the guest but its CPU changes: {string.Join("; ", parts)}.",
             Lost = [.. lost],
             Gained = [.. gained],
             VendorChange = sameVendor ? null : (source.Vendor, destination.Vendor),

@@ -28,7 +28,7 @@ public sealed record Node
     public required QemuAccelerator Accelerator { get; init; }
 
     /// <summary>The host offer H.</summary>
-    public required HostOffer Host { get; init; }
+    public required NodeHost Host { get; init; }
 
     /// <summary>The bridge between M and Q.</summary>
     public VocabularyBridge Bridge => VocabularyBridge.For(Catalog, Hypervisor);
@@ -68,18 +68,18 @@ public sealed record Node
     {
         ArgumentNullException.ThrowIfNull(profile);
         var bridge = VocabularyBridge.For(profile.Catalog, profile.Hypervisor);
-        HostOffer host;
+        NodeHost host;
         if (profile.HostData is { Raw: { } raw })
         {
-            host = HostOffer.FromRaw(bridge, raw, profile.Accelerator);
+            host = NodeHost.FromRaw(bridge, raw, profile.Accelerator);
         }
         else if (profile.HostData is { Qemu: { } reply })
         {
-            host = HostOffer.FromQemuHost(bridge, reply.Expansion);
+            host = NodeHost.FromQemuHost(bridge, reply.Expansion);
         }
         else if (profile.InlineHost is { } inline)
         {
-            host = HostOffer.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator);
+            host = NodeHost.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator);
         }
         else
         {
@@ -124,7 +124,7 @@ public sealed record Node
         return Resolve(profile);
     }
 
-    private static HostOffer FromInline(NodeProfile profile, VocabularyBridge bridge, InlineHost inline)
+    private static NodeHost FromInline(NodeProfile profile, VocabularyBridge bridge, InlineHost inline)
     {
         var vendor = profile.Catalog.FindVendor(inline.Vendor)?.CpuidString
             ?? (inline.Vendor.Length == 12 ? inline.Vendor : throw new InputException(profile.File, $"unknown host vendor '{inline.Vendor}' (a vendor name of {profile.Catalog.Name} or a 12-character CPUID vendor string)"));
@@ -160,6 +160,6 @@ public sealed record Node
             throw new InputException(profile.File, $"unknown host feature name(s) for {profile.Catalog.Name} and {profile.Hypervisor.Name}: {string.Join(", ", unknown)}");
         }
 
-        return new HostOffer(vendor, new CpuSignature(inline.Family, inline.Model, inline.Stepping), q, m);
+        return new NodeHost(vendor, new CpuSignature(inline.Family, inline.Model, inline.Stepping), q, m);
     }
 }

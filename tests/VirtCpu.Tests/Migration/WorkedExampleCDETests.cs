@@ -22,7 +22,7 @@ public sealed class WorkedExampleCDETests
         Assert.Empty(result.Lost);
         Assert.Empty(result.Gained);
         Assert.Null(result.SignatureChange);
-        Assert.Contains("vendor changes from GenuineIntel to AuthenticAMD", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("the vendor changes from GenuineIntel to AuthenticAMD", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

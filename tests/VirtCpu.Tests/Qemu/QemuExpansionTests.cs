@@ -214,3 +214,23 @@ public sealed class QemuExpansionTests
         Assert.NotEqual(0UL, Expand("YongFeng-v2", features: "+vmx").Words[word.Number] & (1UL << 9));
     }
 }
+
+/// <summary>How long expanding every model name takes (reported in the test output).</summary>
+public sealed class QemuExpansionTimingTests
+{
+    [Theory]
+    [InlineData("7.2")]
+    [InlineData("10.0")]
+    public void ExpandAllIsFast(string qemu)
+    {
+        var catalog = BuiltInHypervisors.Get(qemu);
+        var none = QemuMachineTypes.Find(catalog.QemuVersion, "none");
+        var config = new QemuCpuConfig("") { Accelerator = QemuAccelerator.Tcg };
+        _ = catalog.ModelNames.Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, none), config)).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var all = catalog.ModelNames.Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, none), config)).ToList();
+        var elapsed = clock.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"expand --all {catalog.Name}: {all.Count} names in {elapsed.TotalMilliseconds:0.0} ms");
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"{elapsed}");
+    }
+}

@@ -39,7 +39,7 @@ public sealed class QemuLiveTests
         var clock = Stopwatch.StartNew();
         var results = QemuProbeCheck.Compare(catalog, result.Probe, accel, "none", compareVendor: accel == QemuAccelerator.Tcg);
         var expandTime = clock.Elapsed;
-        TestContext.Current.SendDiagnosticMessage($"live {accel}: QEMU {version} probe {result.Elapsed.TotalSeconds:0.00} s, {results.Count} names compared, expand+compare {expandTime.TotalMilliseconds:0} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine($"live {accel}: QEMU {version} probe {result.Elapsed.TotalSeconds:0.00} s, {results.Count} names compared, expand+compare {expandTime.TotalMilliseconds:0} ms");
         Assert.Equal(catalog.ModelNames.Count(), results.Count);
         Assert.Empty(results.Where(r => !r.Matches).Select(r => $"{r.Name}: {string.Join("; ", r.Differences)}"));
     }

@@ -33,13 +33,43 @@ public static class QemuProber
             probe = await ProbeAsync(client, cancellationToken).ConfigureAwait(false);
             await client.QuitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (QmpException e) when (process.HasExited && process.StandardError.Length > 0)
+        catch (QmpException e) when (e.ErrorClass is null)
         {
-            throw new QmpException($"{e.Message}; QEMU's stderr: {process.StandardError.ReplaceLineEndings(" ").Trim()}", e);
+            throw process.Explain(e);
         }
 
         process.WaitForExit(timeout);
         return new QemuProbeResult(probe, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The host offer from a live QEMU: starts it under KVM and takes the full expansion of the
+    /// <c>host</c> model (see <see cref="HostOffer.FromExpansion"/>).
+    /// </summary>
+    /// <param name="binary">The QEMU binary.</param>
+    /// <param name="catalog">The hypervisor catalog.</param>
+    /// <param name="timeout">The bound on each wait.</param>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <returns>The offer.</returns>
+    /// <exception cref="QmpException">When QEMU or KVM is unavailable.</exception>
+    public static async Task<HostOffer> HostOfferAsync(string binary, QemuHypervisorCatalog catalog, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        using var process = await QemuProcess.StartAsync(binary, QemuAccelerator.Kvm, timeout, cancellationToken).ConfigureAwait(false);
+        QemuModelExpansion host;
+        try
+        {
+            using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
+            host = await client.QueryCpuModelExpansionAsync("full", "host", null, cancellationToken).ConfigureAwait(false);
+            await client.QuitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (QmpException e) when (e.ErrorClass is null)
+        {
+            throw process.Explain(e);
+        }
+
+        process.WaitForExit(timeout);
+        return HostOffer.FromExpansion(catalog, host, $"{binary} -accel kvm: QEMU's host model expansion");
     }
 
     /// <summary>Attaches to a running QEMU's QMP socket and probes it (QEMU keeps running).</summary>

@@ -124,6 +124,25 @@ public sealed class QemuProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds what the process said to a QMP failure: when QEMU exits right after creating its
+    /// socket (KVM missing, bad option), the conversation fails and the reason is on its stderr.
+    /// </summary>
+    /// <param name="failure">The QMP failure.</param>
+    /// <returns>The failure with QEMU's exit code and stderr, or itself when QEMU still runs.</returns>
+    public QmpException Explain(QmpException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(2)))
+        {
+            return failure;
+        }
+
+        _process.WaitForExit();
+        var err = Cli(StandardError);
+        return new QmpException($"{failure.Message}; QEMU exited with code {_process.ExitCode}{(err.Length > 0 ? ": " + err : "")}", failure);
+    }
+
     /// <summary>Waits for the process to exit by itself.</summary>
     /// <param name="timeout">How long to wait.</param>
     /// <returns>True when it exited in time.</returns>

@@ -7,13 +7,14 @@ namespace VirtCpu.Migration;
 
 /// <summary>
 /// What a host plus its accelerator can give a guest (migration-abi.md "Host offer"), in both
-/// vocabularies of a node: QEMU's (what the hypervisor filters against) and the management catalog's.
+/// vocabularies of a node: QEMU's (what the hypervisor filters against; built with the QEMU layer's
+/// <see cref="VirtCpu.Qemu.HostOffer"/>) and the management catalog's.
 /// </summary>
 /// <param name="VendorString">The 12-character CPUID vendor string, or null when unknown.</param>
 /// <param name="Signature">The host's family/model/stepping.</param>
 /// <param name="Qemu">The offered features in the hypervisor catalog's index space.</param>
 /// <param name="Management">The offered features in the management catalog's index space.</param>
-public sealed record HostOffer(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
+public sealed record NodeHost(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
 {
     /// <summary>The features KVM synthesizes for every guest, besides the KVM paravirtual word.</summary>
     public static IReadOnlyList<string> KvmSynthesized { get; } = ["hypervisor", "x2apic", "tsc-deadline"];
@@ -26,53 +27,27 @@ public sealed record HostOffer(string? VendorString, CpuSignature Signature, Fea
     /// <param name="raw">The raw data.</param>
     /// <param name="accelerator">The accelerator.</param>
     /// <returns>The offer.</returns>
-    public static HostOffer FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
+    public static NodeHost FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(raw);
-        var q = FeatureSet.Empty;
-        foreach (var f in bridge.Hypervisor.Features)
-        {
-            var all = true;
-            foreach (var b in f.FeatureBits)
-            {
-                if (!raw.Has(b))
-                {
-                    all = false;
-                    break;
-                }
-            }
-
-            if (all)
-            {
-                q = q.With(f.Index);
-            }
-        }
-
+        var q = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, QemuAccelerator.Tcg, "cpuid").Features;
         var m = CpuData.FromRaw(raw, bridge.Management).Features;
-        return Complete(bridge, new HostOffer(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
+        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
     }
 
     /// <summary>Builds an offer from QEMU's <c>host</c> model expansion (already what KVM offers; not completed).</summary>
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="expansion">The expansion.</param>
     /// <returns>The offer.</returns>
-    public static HostOffer FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
+    public static NodeHost FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(expansion);
-        var q = FeatureSet.Empty;
-        foreach (var (name, value) in expansion.Props)
-        {
-            if (value.Kind == QemuValueKind.Boolean && value.Boolean && bridge.Hypervisor.Feature(name) is { } f)
-            {
-                q = q.With(f.Index);
-            }
-        }
-
+        var q = VirtCpu.Qemu.HostOffer.FromExpansion(bridge.Hypervisor, expansion, "qemu-host").Features;
         var data = QemuHostData.FromExpansion(bridge.Management, expansion);
         var m = data.Features | bridge.ToManagement(q);
-        return new HostOffer(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
+        return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
     }
 
     /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
@@ -80,7 +55,7 @@ public sealed record HostOffer(string? VendorString, CpuSignature Signature, Fea
     /// <param name="offer">The offer.</param>
     /// <param name="accelerator">The accelerator (nothing is added for TCG).</param>
     /// <returns>The completed offer.</returns>
-    public static HostOffer Complete(VocabularyBridge bridge, HostOffer offer, QemuAccelerator accelerator)
+    public static NodeHost Complete(VocabularyBridge bridge, NodeHost offer, QemuAccelerator accelerator)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(offer);
@@ -89,15 +64,7 @@ public sealed record HostOffer(string? VendorString, CpuSignature Signature, Fea
             return offer;
         }
 
-        var add = bridge.Hypervisor.KvmFeatures;
-        foreach (var name in KvmSynthesized)
-        {
-            if (bridge.Hypervisor.Feature(name) is { } f)
-            {
-                add = add.With(f.Index);
-            }
-        }
-
+        var add = new VirtCpu.Qemu.HostOffer(offer.Qemu, offer.VendorString, "node", Approximate: true).CompleteForKvm(bridge.Hypervisor).Features - offer.Qemu;
         return offer with { Qemu = offer.Qemu | add, Management = offer.Management | bridge.ToManagement(add) };
     }
 }

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using VirtCpu.Formats;
+using VirtCpu.Migration;
+
+namespace VirtCpu.Cli.Commands;
+
+/// <summary><c>virtcpu start --guest CPU.xml --on NODE.json [--json]</c>: start a guest on a node.</summary>
+internal static class StartCommand
+{
+    /// <summary>Creates the command.</summary>
+    /// <returns>The command.</returns>
+    public static Command Create()
+    {
+        var command = new Command("start", "Start a guest on a node: host-model expansion, validation, the QEMU build and the live update; prints the live definition and the enabled features, or why the start fails. Exit 1 when it fails.");
+        var guest = new Option<string>("--guest") { Description = "The guest <cpu> definition (XML).", Required = true };
+        var on = new Option<string>("--on") { Description = "The node profile (JSON).", Required = true };
+        command.Options.Add(guest);
+        command.Options.Add(on);
+        var json = JsonOption.AddTo(command);
+        command.SetAction(parseResult =>
+        {
+            var definition = GuestFiles.Read(parseResult.GetValue(guest)!);
+            var node = Node.Resolve(NodeProfileReader.Read(parseResult.GetValue(on)!));
+            var start = GuestStarter.Start(definition, node);
+            if (parseResult.GetValue(json))
+            {
+                using var stdout = Console.OpenStandardOutput();
+                using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+                {
+                    MigrationReport.WriteStart(start, w);
+                }
+
+                stdout.WriteByte((byte)'\n');
+            }
+            else
+            {
+                MigrationReport.WriteStart(start, Console.Out);
+            }
+
+            return start.Succeeded ? Cli.Ok : Cli.Negative;
+        });
+        return command;
+    }
+}
