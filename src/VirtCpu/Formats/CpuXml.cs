@@ -44,7 +44,7 @@ public enum CpuXmlParseOptions
 /// Not kept (parsed as unknown children and dropped): <c>&lt;cache&gt;</c>,
 /// <c>&lt;maxphysaddr&gt;</c>, <c>&lt;numa&gt;</c>, <c>&lt;pages&gt;</c>.
 /// </remarks>
-public static class CpuXml
+public static partial class CpuXml
 {
     // libvirt's virArch names: any other <arch> of a host CPU is an error.
     private static readonly FrozenSet<string> KnownArchitectures = FrozenSet.ToFrozenSet(
@@ -99,11 +99,14 @@ public static class CpuXml
     /// <exception cref="InputException">The XML is malformed, holds no CPU definition or an invalid one.</exception>
     public static ImmutableArray<CpuDefinition> ParseAll(string xml, string file, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None)
     {
-        var result = ImmutableArray.CreateBuilder<CpuDefinition>();
-        foreach (var top in XmlInput.LoadFragment(xml, file))
+        ArgumentNullException.ThrowIfNull(xml);
+        if (TryParseHostList(xml, type, options) is { } hosts)
         {
-            Collect(top, file, type, options, result);
+            return hosts;
         }
+
+        var result = ImmutableArray.CreateBuilder<CpuDefinition>();
+        XmlInput.ForEachTopElement(xml, file, top => Collect(top, file, type, options, result));
 
         if (result.Count == 0)
         {

@@ -52,9 +52,26 @@ internal static class XmlInput
     /// <returns>The top-level elements in document order (with line information).</returns>
     public static IReadOnlyList<XElement> LoadFragment(string xml, string file)
     {
-        ArgumentNullException.ThrowIfNull(xml);
-        SafeXml.CheckLimits(xml, file, ConformanceLevel.Fragment);
         var result = new List<XElement>();
+        ForEachTopElement(xml, file, result.Add);
+        return result;
+    }
+
+    /// <summary>
+    /// Streams the top-level elements of a document or of a fragment without a single root: each
+    /// one is loaded, handed to <paramref name="visit"/> and dropped before the next is read, so a
+    /// file of 10,000 concatenated <c>&lt;cpu&gt;</c> elements never holds more than one tree.
+    /// </summary>
+    /// <param name="xml">The text.</param>
+    /// <param name="file">The file name for messages.</param>
+    /// <param name="visit">Called with each top-level element (with line information), in document order.</param>
+    /// <exception cref="InputException">The text is empty, malformed, has text outside elements, or no element.</exception>
+    public static void ForEachTopElement(string xml, string file, Action<XElement> visit)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        ArgumentNullException.ThrowIfNull(visit);
+        SafeXml.CheckLimits(xml, file, ConformanceLevel.Fragment);
+        var count = 0;
         try
         {
             using var text = new StringReader(xml);
@@ -67,7 +84,8 @@ internal static class XmlInput
                     case XmlNodeType.Element:
                         using (var subtree = reader.ReadSubtree())
                         {
-                            result.Add(XElement.Load(subtree, LoadOptions.SetLineInfo));
+                            visit(XElement.Load(subtree, LoadOptions.SetLineInfo));
+                            count++;
                         }
 
                         // The reader now stands on the element's end (or on the empty element itself).
@@ -86,12 +104,10 @@ internal static class XmlInput
             throw Wrap(e, file);
         }
 
-        if (result.Count == 0)
+        if (count == 0)
         {
             throw new InputException(file, "no XML element found");
         }
-
-        return result;
     }
 
     /// <summary>A <c>line N: </c> prefix for a node, or empty when unknown.</summary>
