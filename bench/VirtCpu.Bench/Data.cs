@@ -47,7 +47,25 @@ public static class Data
     public static ImmutableArray<CpuDefinition> Hosts(CpuCatalog catalog, int count)
     {
         var decoder = new CpuDecoder(catalog);
-        return [.. HostFeatures(catalog, count).Select(f => decoder.DecodeHost(new CpuData(f, "GenuineIntel")))];
+        var result = new List<CpuDefinition>(count);
+        foreach (var features in HostFeatures(catalog, 4 * count))
+        {
+            try
+            {
+                result.Add(decoder.DecodeHost(new CpuData(features, "GenuineIntel")));
+            }
+            catch (CpuEngineException)
+            {
+                continue; // a variation no model fits (a basic feature dropped): not a host
+            }
+
+            if (result.Count == count)
+            {
+                break;
+            }
+        }
+
+        return [.. result];
     }
 
     /// <summary>The feature sets of generated hosts (see <see cref="Hosts"/>), before decoding.</summary>
