@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 using VirtCpu.Catalog;
 using VirtCpu.Cpuid;
@@ -12,32 +11,13 @@ namespace VirtCpu.Engine;
 /// </summary>
 public static class QemuHostData
 {
-    private static readonly FrozenDictionary<string, string> Translations = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["cmp-legacy"] = "cmp_legacy",
-        ["ds-cpl"] = "ds_cpl",
-        ["fxsr-opt"] = "fxsr_opt",
-        ["kvm-pv-eoi"] = "kvm_pv_eoi",
-        ["kvm-pv-unhalt"] = "kvm_pv_unhalt",
-        ["lahf-lm"] = "lahf_lm",
-        ["nodeid-msr"] = "nodeid_msr",
-        ["pclmulqdq"] = "pclmuldq",
-        ["perfctr-core"] = "perfctr_core",
-        ["perfctr-nb"] = "perfctr_nb",
-        ["tsc-adjust"] = "tsc_adjust",
-        ["vmx-invept-single-context-noglobals"] = "vmx-invvpid-single-context-noglobals",
-        ["hv-vendor-id"] = "hv-vendor_id",
-        ["hv-emsr-bitmap"] = "hv-emsr_bitmap",
-        ["hv-xmm-input"] = "hv-xmm_input",
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    /// <summary>Translates a QEMU feature spelling to libvirt's (the 15-entry table); other names are returned unchanged.</summary>
+    /// <summary>Translates a QEMU feature spelling to libvirt's (libvirt's 15-entry table, kept once in <see cref="QemuCommandLine"/>); other names are returned unchanged.</summary>
     /// <param name="qemuName">The QEMU name.</param>
     /// <returns>The libvirt name.</returns>
     public static string ToLibvirtName(string qemuName)
     {
         ArgumentNullException.ThrowIfNull(qemuName);
-        return Translations.GetValueOrDefault(qemuName, qemuName);
+        return QemuCommandLine.ToLibvirtName(qemuName);
     }
 
     /// <summary>
