@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Text;
 using VirtCpu.Catalog;
+using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Evolution;
 using VirtCpu.Formats;
@@ -24,6 +26,7 @@ internal static class FuzzTargets
         ["cpuid-text"] = CpuidTextTarget,
         ["qemu-reply"] = QemuReply,
         ["cpu-xml"] = CpuXmlTarget,
+        ["host-list"] = HostList,
         ["capabilities"] = CpuXmlAll,
         ["domcaps"] = CpuXmlAll,
         ["cpu-map"] = CpuMap,
@@ -97,6 +100,31 @@ internal static class FuzzTargets
         var cpu = CpuXml.Parse(Text(data), "fuzz.xml");
         _ = CpuXml.Format(cpu);
         _ = CpuXml.Format(cpu, CpuXmlStyle.Libvirt9);
+    }
+
+    // The byte-level host-list scanner against the full XML parser: the same definitions, or it gives up.
+    private static void HostList(byte[] data)
+    {
+        if (CpuXml.TryParseHostList(data, CpuType.Host, CpuXmlParseOptions.None) is not { } fast)
+        {
+            _ = CpuXml.ParseAll(data, "fuzz.xml", CpuType.Host);
+            return;
+        }
+
+        ImmutableArray<CpuDefinition> full;
+        try
+        {
+            full = CpuXml.ParseAllWithTree(InputFile.DecodeUtf8(data, "fuzz.xml"), "fuzz.xml", CpuType.Host, CpuXmlParseOptions.None);
+        }
+        catch (InputException e)
+        {
+            throw new FuzzFinding("the host-list scanner accepts what the XML parser refuses: " + e.Message, e);
+        }
+
+        if (fast.Length != full.Length || fast.Zip(full).Any(p => CpuXml.Format(p.First) != CpuXml.Format(p.Second) || p.First.Signature != p.Second.Signature))
+        {
+            throw new FuzzFinding("the host-list scanner and the XML parser read different definitions");
+        }
     }
 
     private static void CpuXmlAll(byte[] data)

@@ -26,7 +26,7 @@ internal static class CpuFiles
     /// <param name="path">The path.</param>
     /// <param name="type">Host, guest, or null for libvirt's auto rule.</param>
     /// <returns>The definitions.</returns>
-    public static IReadOnlyList<CpuDefinition> ReadCpus(string path, CpuType? type) => CpuXml.ParseAll(ReadText(path), path, type);
+    public static IReadOnlyList<CpuDefinition> ReadCpus(string path, CpuType? type) => CpuXml.ReadAllFile(path, type);
 
     /// <summary>The first CPU definition of a file (auto type).</summary>
     /// <param name="path">The path.</param>

@@ -18,7 +18,7 @@ public enum CpuXmlStyle
     Libvirt9 = 1,
 }
 
-/// <summary>Options of <see cref="CpuXml.Parse"/> and <see cref="CpuXml.ParseAll"/>.</summary>
+/// <summary>Options of <see cref="CpuXml.Parse"/> and <see cref="CpuXml.ParseAll(string, string, CpuType?, CpuXmlParseOptions)"/>.</summary>
 [Flags]
 public enum CpuXmlParseOptions
 {
@@ -100,11 +100,32 @@ public static partial class CpuXml
     public static ImmutableArray<CpuDefinition> ParseAll(string xml, string file, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        if (TryParseHostList(xml, type, options) is { } hosts)
+        if (xml.Length <= SafeXml.MaxCharactersInDocument && Ascii.IsValid(xml) && TryParseHostList(Encoding.ASCII.GetBytes(xml), type, options) is { } hosts)
         {
             return hosts;
         }
 
+        return ParseAllWithTree(xml, file, type, options);
+    }
+
+    /// <summary>Parses every CPU definition found in UTF-8 text (see <see cref="ParseAll(string, string, CpuType?, CpuXmlParseOptions)"/> for the rule).</summary>
+    /// <param name="utf8">The XML text as UTF-8 bytes (a byte order mark is allowed).</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definitions, at least one.</returns>
+    /// <exception cref="InputException">The bytes are not UTF-8, the XML is malformed, holds no CPU definition or an invalid one.</exception>
+    public static ImmutableArray<CpuDefinition> ParseAll(ReadOnlySpan<byte> utf8, string file, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
+        TryParseHostList(utf8, type, options) ?? ParseAllWithTree(InputFile.DecodeUtf8(utf8, file), file, type, options);
+
+    /// <summary>The full parser behind <see cref="ParseAll(string, string, CpuType?, CpuXmlParseOptions)"/>, without the fast path (tests and fuzzing compare the two).</summary>
+    /// <param name="xml">The text.</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <param name="type">Host, guest or null for auto.</param>
+    /// <param name="options">Deviations from libvirt's parser.</param>
+    /// <returns>The definitions.</returns>
+    internal static ImmutableArray<CpuDefinition> ParseAllWithTree(string xml, string file, CpuType? type, CpuXmlParseOptions options)
+    {
         var result = ImmutableArray.CreateBuilder<CpuDefinition>();
         XmlInput.ForEachTopElement(xml, file, top => Collect(top, file, type, options, result));
 
@@ -125,14 +146,17 @@ public static partial class CpuXml
     public static CpuDefinition ReadFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
         Parse(InputFile.ReadText(path), path, type, options);
 
-    /// <summary>Reads every CPU definition of a file (see <see cref="ParseAll"/> for the rule).</summary>
+    /// <summary>Reads every CPU definition of a file (see <see cref="ParseAll(string, string, CpuType?, CpuXmlParseOptions)"/> for the rule).</summary>
     /// <param name="path">The file.</param>
     /// <param name="type">Host, guest or null for auto.</param>
     /// <param name="options">Deviations from libvirt's parser.</param>
     /// <returns>The definitions, at least one.</returns>
     /// <exception cref="InputException">The file cannot be read, is too large, holds no CPU definition or an invalid one.</exception>
-    public static ImmutableArray<CpuDefinition> ReadAllFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
-        ParseAll(InputFile.ReadText(path), path, type, options);
+    public static ImmutableArray<CpuDefinition> ReadAllFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return TryReadHostListFile(path, type, options) ?? ParseAll(InputFile.ReadAllBytes(path), path, type, options);
+    }
 
     /// <summary>Formats a definition exactly as libvirt does (two-space indent, single quotes, final newline).</summary>
     /// <param name="cpu">The definition.</param>

@@ -168,7 +168,7 @@ public static class HostCaptureReader
             var root = RootName(utf8);
             if (root is "capabilities" or "domainCapabilities" or "cpu")
             {
-                var cpus = CpuXml.ParseAll(InputFile.Decode(utf8, file), file);
+                var cpus = CpuXml.ParseAll(utf8, file);
                 var format = root == "domainCapabilities" ? HostCaptureFormat.DomainCapabilitiesXml : HostCaptureFormat.CapabilitiesXml;
                 if (cpus[0].Model is null)
                 {

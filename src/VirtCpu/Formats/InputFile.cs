@@ -29,6 +29,11 @@ public static class InputFile
                 throw TooLarge(path, maxBytes);
             }
 
+            if (stream.CanSeek)
+            {
+                return ReadKnownLength(stream, path, maxBytes);
+            }
+
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
             int n;
@@ -47,6 +52,25 @@ public static class InputFile
         {
             throw CannotRead(path, e);
         }
+    }
+
+    // A regular file: one array of the file's size (no growing buffer, no final copy); a file that
+    // grows while it is read is still caught by the limit.
+    private static byte[] ReadKnownLength(FileStream stream, string path, long maxBytes)
+    {
+        var data = new byte[stream.Length];
+        stream.ReadExactly(data);
+        Span<byte> probe = stackalloc byte[1];
+        if (stream.Read(probe) == 0)
+        {
+            return data;
+        }
+
+        using var rest = new MemoryStream();
+        rest.Write(data);
+        rest.Write(probe);
+        stream.CopyTo(rest);
+        return rest.Length > maxBytes ? throw TooLarge(path, maxBytes) : rest.ToArray();
     }
 
     /// <summary>Reads a whole file as UTF-8 text (a byte order mark is dropped).</summary>
