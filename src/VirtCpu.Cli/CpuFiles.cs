@@ -95,14 +95,17 @@ internal static class CpuFiles
     /// <param name="write">What to write.</param>
     public static void JsonToStdout(Action<Utf8JsonWriter> write)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        // Straight to the standard output stream (a fleet report can be gigabytes): writers that
+        // flush as they go never hold the whole document.
+        Console.Out.Flush();
+        using var stdout = Console.OpenStandardOutput();
+        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
         {
             write(w);
         }
 
-        Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-        Console.Out.WriteLine();
+        stdout.Write("\n"u8);
+        stdout.Flush();
     }
 
     /// <summary>Writes a string or null.</summary>

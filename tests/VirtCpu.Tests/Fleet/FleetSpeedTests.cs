@@ -71,7 +71,8 @@ public sealed class FleetSpeedTests
 
         File.WriteAllText(output, string.Create(CultureInfo.InvariantCulture, $"decode {decode.TotalMilliseconds:0} ms, matrix {matrixTime.TotalMilliseconds:0} ms, report {reportTime.TotalMilliseconds:0} ms (JSON pending)\n"));
         clock.Restart();
-        using (var w = new Utf8JsonWriter(Stream.Null))
+        var sink = new CountingStream();
+        using (var w = new Utf8JsonWriter(sink, new JsonWriterOptions { Indented = true }))
         {
             FleetJson.Write(w, report);
         }
@@ -90,11 +91,41 @@ public sealed class FleetSpeedTests
             host decode (parse phase, parallel): {decode.TotalMilliseconds:0} ms
             matrix alone: {matrixTime.TotalMilliseconds:0} ms
             whole report (matrix + levels + vendors + pools + baselines): {reportTime.TotalMilliseconds:0} ms
-            JSON to a null stream: {jsonTime.TotalMilliseconds:0} ms
+            JSON (indented, as --json writes it) to a counting stream: {jsonTime.TotalMilliseconds:0} ms, {sink.Length / 1048576.0:0} MB
             managed memory: {memBefore / 1048576.0:0} MB before, {memAfter / 1048576.0:0} MB after; peak working set {peak / 1048576.0:0} MB
             pools: {report.Pools.Length}; processors: {Environment.ProcessorCount}
 
             """);
         File.WriteAllText(output, text);
+    }
+
+    /// <summary>A write-only stream that only counts bytes.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
     }
 }

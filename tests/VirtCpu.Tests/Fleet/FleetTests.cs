@@ -203,6 +203,37 @@ public sealed partial class FleetTests
         Assert.Equal(JsonValueKind.Array, root.GetProperty("skipped").ValueKind);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void JsonUsableAndBlockersAreTheMatrix(bool indented)
+    {
+        var report = Report(ReferenceFleet());
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented }))
+        {
+            FleetJson.Write(w, report);
+        }
+
+        using var doc = JsonDocument.Parse(stream.ToArray());
+        var hosts = doc.RootElement.GetProperty("hosts").EnumerateArray().ToArray();
+        var matrix = report.Matrix;
+        var blockerCells = 0;
+        for (var i = 0; i < report.Hosts.Length; i++)
+        {
+            Assert.Equal(matrix.UsableModels(i).Select(m => matrix.Models[m].Name), hosts[i].GetProperty("usable").EnumerateArray().Select(e => e.GetString()));
+            foreach (var cell in hosts[i].GetProperty("blockers").EnumerateObject())
+            {
+                var m = matrix.Models.IndexOf(report.Catalog.FindModel(cell.Name)!);
+                Assert.False(matrix.IsUsable(i, m));
+                Assert.Equal(matrix.BlockerNames(i, m), cell.Value.EnumerateArray().Select(e => e.GetString()));
+                blockerCells++;
+            }
+        }
+
+        Assert.True(blockerCells > report.Hosts.Length * 10, $"only {blockerCells} blocker lists");
+    }
+
     [Fact]
     public async Task HtmlShowsEveryHostInChromium()
     {
