@@ -54,23 +54,74 @@ public static class InputFile
         }
     }
 
-    // A regular file: one array of the file's size (no growing buffer, no final copy); a file that
-    // grows while it is read is still caught by the limit.
+    // A seekable file: one array of the file's size (no growing buffer, no final copy). Files whose
+    // size says nothing (/proc files, devices such as /dev/zero) and files that grow while read go
+    // on in chunks, still bounded by the limit.
     private static byte[] ReadKnownLength(FileStream stream, string path, long maxBytes)
     {
         var data = new byte[stream.Length];
         stream.ReadExactly(data);
-        Span<byte> probe = stackalloc byte[1];
-        if (stream.Read(probe) == 0)
+        var chunk = new byte[81920];
+        var n = stream.Read(chunk);
+        if (n == 0)
         {
             return data;
         }
 
         using var rest = new MemoryStream();
         rest.Write(data);
-        rest.Write(probe);
-        stream.CopyTo(rest);
-        return rest.Length > maxBytes ? throw TooLarge(path, maxBytes) : rest.ToArray();
+        do
+        {
+            rest.Write(chunk, 0, n);
+            if (rest.Length > maxBytes)
+            {
+                throw TooLarge(path, maxBytes);
+            }
+        }
+        while ((n = stream.Read(chunk)) > 0);
+        return rest.ToArray();
+    }
+
+    /// <summary>
+    /// Refuses a path that is not a regular file with content: a pipe, terminal, socket, FIFO or
+    /// device (<c>/dev/stdin</c> named inside an input would wait for input forever, and opening a
+    /// FIFO blocks until someone writes to it). Their size is 0, so the check looks at the size
+    /// without opening anything. Used for paths that come from inside other inputs (node
+    /// profiles), not for paths the user typed.
+    /// </summary>
+    /// <param name="path">The path.</param>
+    /// <param name="referencedBy">The file that names the path, for the message.</param>
+    /// <param name="what">What the path is, for the message (for example <c>host cpuid file</c>).</param>
+    /// <exception cref="InputException">The path is missing, a directory, empty or not a regular file.</exception>
+    public static void RequireRegularFile(string path, string referencedBy, string what)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var info = new FileInfo(path);
+        if (Directory.Exists(path))
+        {
+            throw new InputException(referencedBy, $"{what} {path} is a directory, not a file");
+        }
+
+        if (!info.Exists)
+        {
+            throw new InputException(referencedBy, $"{what} not found: {path}");
+        }
+
+        // The size of a symbolic link is its own (/dev/stdin -> /proc/self/fd/0 -> pipe:[...]): look at the final target.
+        FileSystemInfo? target;
+        try
+        {
+            target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true);
+        }
+        catch (IOException)
+        {
+            target = null;
+        }
+
+        if (target is not FileInfo { Exists: true, Length: > 0 })
+        {
+            throw new InputException(referencedBy, $"{what} {path} is empty or not a regular file");
+        }
     }
 
     /// <summary>Reads a whole file as UTF-8 text (a byte order mark is dropped).</summary>

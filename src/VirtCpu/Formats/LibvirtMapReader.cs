@@ -133,6 +133,8 @@ public static class LibvirtMapReader
                 throw new InputException(indexPath, Where(include, $"included file {fileName} does not exist"));
             }
 
+            InputFile.RequireRegularFile(path, indexPath, "included file");
+
             var document = SafeXml.LoadFile(path);
             if (document.Root is { } root)
             {

@@ -121,6 +121,7 @@ public static class NodeProfileReader
                 }
 
                 var file = Path.Combine(dir, profile.GetString()!);
+                InputFile.RequireRegularFile(file, path, $"node '{name}': profile");
                 using var inner = Load(file);
                 list.Add(Parse(inner.RootElement, file, name, BaseDirectory(file)));
             }
@@ -230,10 +231,7 @@ public static class NodeProfileReader
         {
             var kind = keys[0];
             var path = FullPath(file, baseDirectory, Text(host.GetProperty(kind), file, "host." + kind));
-            if (!System.IO.File.Exists(path))
-            {
-                throw new InputException(file, $"host {kind} file not found: {path}");
-            }
+            InputFile.RequireRegularFile(path, file, $"host {kind} file");
 
             var data = HostFiles.GetOrAdd(path, p => new Lazy<CpuDataInput>(() => CpuDataFile.Read(p))).Value;
             if (kind == "cpuid" && !data.IsRaw)

@@ -75,4 +75,29 @@ public sealed class LibvirtMapReaderTests
     [InlineData("a")]
     [InlineData("-1")]
     public void BadSteppingsAreRejected(string text) => Assert.False(LibvirtMapReader.TryParseSteppings(text, out _));
+
+    [Fact]
+    public void AnIncludeThatIsNotARegularFileIsRefusedWithoutOpeningIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("virtcpu-map-").FullName;
+        try
+        {
+            var fifo = Path.Combine(dir, "x86_fifo.xml");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                mkfifo.WaitForExit();
+            }
+
+            var index = Path.Combine(dir, "index.xml");
+            File.WriteAllText(index, "<cpus>\n  <arch name='x86'>\n    <include filename='x86_fifo.xml'/>\n  </arch>\n</cpus>\n");
+            var e = Assert.Throws<InputException>(() => LibvirtMapReader.Load(dir));
+            Assert.Equal($"{index}: included file {fifo} is empty or not a regular file", e.Message);
+            File.WriteAllText(index, "<cpus>\n  <arch name='x86'>\n    <include filename='/dev/stdin'/>\n  </arch>\n</cpus>\n");
+            Assert.Equal($"{index}: included file /dev/stdin is empty or not a regular file", Assert.Throws<InputException>(() => LibvirtMapReader.Load(dir)).Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -65,6 +65,28 @@ public sealed class NodeProfileTests : IDisposable
     }
 
     [Fact]
+    public async Task FilesNamedInsideAProfileMustBeRegularFiles()
+    {
+        // A FIFO would block the reader when opened, /dev/stdin would wait for input: both are
+        // refused from their size, without being opened (the test would hang otherwise).
+        var fifo = Path.Combine(_dir, "fifo.xml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+        }
+
+        Write("empty.xml", "");
+        Directory.CreateDirectory(Path.Combine(_dir, "dir.xml"));
+        foreach (var (target, expected) in new[] { (fifo, "is empty or not a regular file"), ("/dev/stdin", "is empty or not a regular file"), ("/dev/zero", "is empty or not a regular file"), ("empty.xml", "is empty or not a regular file"), ("dir.xml", "is a directory") })
+        {
+            var path = Write("n.json", $$$"""{"catalog": "libvirt-11.3", "qemu": "10.0", "machine": "q35", "accel": "kvm", "host": {"cpuid": "{{{target}}}"}}""");
+            var read = Task.Run(() => Assert.Throws<InputException>(() => NodeProfileReader.Read(path)), TestContext.Current.CancellationToken);
+            var error = await read.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+            Assert.Equal($"{path}: host cpuid file {(Path.IsPathRooted(target) ? target : Path.Combine(_dir, target))} {expected}", error.Message.Replace(" not a file", "", StringComparison.Ordinal).Replace("is a directory,", "is a directory", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void NodeListGroupsIdenticalNodes()
     {
         var host = """{"vendor": "AMD", "family": 23, "model": 1, "stepping": 2, "features": ["sse2", "svm"]}""";
