@@ -73,6 +73,7 @@ public class BaselineBench
     private CpuBaseline _baseline = null!;
     private ImmutableArray<CpuDefinition> _hosts;
     private string _xml = null!;
+    private byte[] _utf8 = null!;
 
     [Params(2, 1000, 10000)]
     public int Hosts { get; set; }
@@ -83,6 +84,7 @@ public class BaselineBench
         _baseline = new CpuBaseline(_catalog);
         _hosts = Data.Hosts(_catalog, Hosts);
         _xml = Data.Concatenated(_hosts);
+        _utf8 = System.Text.Encoding.UTF8.GetBytes(_xml);
     }
 
     [Benchmark]
@@ -90,6 +92,9 @@ public class BaselineBench
 
     [Benchmark]
     public ImmutableArray<CpuDefinition> ParseHosts() => CpuXml.ParseAll(_xml, "hosts.xml", CpuType.Host);
+
+    [Benchmark]
+    public ImmutableArray<CpuDefinition> ParseHostsUtf8() => CpuXml.ParseAll(_utf8, "hosts.xml", CpuType.Host);
 }
 
 /// <summary>QEMU 10.0: expanding every model name (KVM, machine pc) and the usability of every model on a host.</summary>
