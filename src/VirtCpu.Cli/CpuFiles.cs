@@ -91,6 +91,28 @@ internal static class CpuFiles
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// Runs an engine operation on CPUs read from files, so that its refusal (unknown model, vendors
+    /// that do not match, ...) names the files it came from, as every input error does.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="files">The input files of the operation.</param>
+    /// <param name="run">The operation.</param>
+    /// <returns>Its result.</returns>
+    /// <exception cref="CpuEngineException">The operation failed; the message starts with the file names.</exception>
+    public static T OnFiles<T>(IEnumerable<string> files, Func<T> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            return run();
+        }
+        catch (CpuEngineException e)
+        {
+            throw new CpuEngineException($"{string.Join(", ", files.Distinct(StringComparer.Ordinal))}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Runs a JSON writer over stdout, ending with a newline.</summary>
     /// <param name="write">What to write.</param>
     public static void JsonToStdout(Action<Utf8JsonWriter> write)

@@ -25,16 +25,17 @@ internal static class BaselineCommand
         {
             var catalog = catalogOptions.Resolve(parseResult);
             var cpus = new List<CpuDefinition>();
-            foreach (var file in parseResult.GetValue(files)!)
+            var inputs = parseResult.GetValue(files)!;
+            foreach (var file in inputs)
             {
                 cpus.AddRange(CpuFiles.ReadCpus(file, CpuType.Host));
             }
 
-            var result = new CpuBaseline(catalog).Compute(cpus, migratable: parseResult.GetValue(migratable));
-            if (parseResult.GetValue(features))
+            var result = CpuFiles.OnFiles(inputs, () =>
             {
-                result = FeatureExpander.Expand(catalog, result);
-            }
+                var baseline = new CpuBaseline(catalog).Compute(cpus, migratable: parseResult.GetValue(migratable));
+                return parseResult.GetValue(features) ? FeatureExpander.Expand(catalog, baseline) : baseline;
+            });
 
             if (parseResult.GetValue(json))
             {

@@ -20,9 +20,10 @@ internal static class CompareCommand
         command.SetAction(parseResult =>
         {
             var catalog = catalogOptions.Resolve(parseResult);
-            var hostCpu = CpuFiles.ReadCpu(parseResult.GetValue(host)!);
-            var cpu = CpuFiles.ReadCpu(parseResult.GetValue(guest)!);
-            var r = new CpuComparer(catalog).Compare(hostCpu, cpu);
+            var (hostFile, guestFile) = (parseResult.GetValue(host)!, parseResult.GetValue(guest)!);
+            var hostCpu = CpuFiles.ReadCpu(hostFile);
+            var cpu = CpuFiles.ReadCpu(guestFile);
+            var r = CpuFiles.OnFiles([hostFile, guestFile], () => new CpuComparer(catalog).Compare(hostCpu, cpu));
             var word = r.Result switch
             {
                 CpuCompareResult.Identical => "identical",

@@ -37,7 +37,7 @@ internal static class DecodeCommand
             foreach (var file in parseResult.GetValue(files)!)
             {
                 var (data, models) = CpuFiles.ReadData(file, catalog);
-                var cpu = guest ? decoder.DecodeGuest(data, listed ?? models) : decoder.DecodeHost(data);
+                var cpu = CpuFiles.OnFiles([file], () => guest ? decoder.DecodeGuest(data, listed ?? models) : decoder.DecodeHost(data));
                 if (dir is not null)
                 {
                     var stem = Path.GetFileNameWithoutExtension(file);

@@ -26,14 +26,14 @@ internal static class UpdateCommand
         command.SetAction(parseResult =>
         {
             var catalog = catalogOptions.Resolve(parseResult);
-            var hostCpu = CpuFiles.ReadCpu(parseResult.GetValue(host)!);
-            var cpu = CpuFiles.ReadCpu(parseResult.GetValue(guest)!);
+            var (hostFile, guestFile) = (parseResult.GetValue(host)!, parseResult.GetValue(guest)!);
+            var hostCpu = CpuFiles.ReadCpu(hostFile);
+            var cpu = CpuFiles.ReadCpu(guestFile);
             var list = parseResult.GetValue(models) is { } m
                 ? File.Exists(m) ? CpuFiles.ReadModels(m) : HypervisorModels.FromNames(m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 : null;
             var removedPolicy = parseResult.GetValue(incoming) ? FeaturePolicy.Require : FeaturePolicy.Disable;
-            cpu = new GuestCpuUpdater(catalog).Update(cpu, hostCpu, removedPolicy);
-            cpu = new CpuTranslator(catalog).Translate(cpu, list);
+            cpu = CpuFiles.OnFiles([guestFile, hostFile], () => new CpuTranslator(catalog).Translate(new GuestCpuUpdater(catalog).Update(cpu, hostCpu, removedPolicy), list));
             if (parseResult.GetValue(json))
             {
                 CpuFiles.JsonToStdout(w => CpuFiles.WriteJson(w, cpu));

@@ -70,15 +70,15 @@ public sealed class ErrorCatalogueTests : IDisposable
             case "baseline-unknown-model":
                 Write("a.xml", Host("Intel"));
                 Write("b.xml", Host("Intel", "NoSuchModel"));
-                return (["baseline", "a.xml", "b.xml"], "NoSuchModel", "Unknown CPU model");
+                return (["baseline", "a.xml", "b.xml"], "virtcpu: a.xml, b.xml: ", "Unknown CPU model NoSuchModel");
             case "baseline-unknown-feature":
                 Write("a.xml", Host("Intel"));
                 Write("b.xml", Host("Intel", feature: "  <feature name='nosuchfeat'/>\n"));
-                return (["baseline", "a.xml", "b.xml"], "nosuchfeat", "Unknown CPU feature");
+                return (["baseline", "a.xml", "b.xml"], "virtcpu: a.xml, b.xml: ", "Unknown CPU feature nosuchfeat");
             case "baseline-vendor-mismatch":
                 Write("a.xml", Host("Intel"));
                 Write("b.xml", Host("AMD"));
-                return (["baseline", "a.xml", "b.xml"], "AMD", "differs from vendor Intel");
+                return (["baseline", "a.xml", "b.xml"], "virtcpu: a.xml, b.xml: ", "CPU vendor AMD of model Haswell differs from vendor Intel");
             case "decode-malformed-json":
                 Write("reply.json", "{\"return\": {\"model\": ");
                 return (["decode", "reply.json"], "reply.json: line 1: ", "malformed JSON");
