@@ -113,23 +113,6 @@ internal static class CpuFiles
         }
     }
 
-    /// <summary>Runs a JSON writer over stdout, ending with a newline.</summary>
-    /// <param name="write">What to write.</param>
-    public static void JsonToStdout(Action<Utf8JsonWriter> write)
-    {
-        // Straight to the standard output stream (a fleet report can be gigabytes): writers that
-        // flush as they go never hold the whole document.
-        Console.Out.Flush();
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-        {
-            write(w);
-        }
-
-        stdout.Write("\n"u8);
-        stdout.Flush();
-    }
-
     /// <summary>Writes a string or null.</summary>
     /// <param name="w">The writer.</param>
     /// <param name="name">The property name.</param>

@@ -39,7 +39,7 @@ internal static class BaselineCommand
 
             if (parseResult.GetValue(json))
             {
-                CpuFiles.JsonToStdout(w => CpuFiles.WriteJson(w, result));
+                JsonOption.WriteToStdout(w => CpuFiles.WriteJson(w, result));
             }
             else
             {

@@ -32,7 +32,7 @@ internal static class CompareCommand
             };
             if (parseResult.GetValue(json))
             {
-                CpuFiles.JsonToStdout(w =>
+                JsonOption.WriteToStdout(w =>
                 {
                     w.WriteStartObject();
                     w.WriteString("result", word);

@@ -53,7 +53,7 @@ internal static class DecodeCommand
             {
                 if (results.Count > 0)
                 {
-                    CpuFiles.JsonToStdout(w =>
+                    JsonOption.WriteToStdout(w =>
                     {
                         if (results.Count == 1)
                         {

@@ -54,7 +54,7 @@ internal static class FleetCommand
 
             if (parseResult.GetValue(json))
             {
-                CpuFiles.JsonToStdout(w => FleetJson.Write(w, report, parseResult.GetValue(labels), style));
+                JsonOption.WriteToStdout(w => FleetJson.Write(w, report, parseResult.GetValue(labels), style));
             }
             else
             {
@@ -102,7 +102,7 @@ internal static class FleetCommand
             var skipped = before.Skipped.Concat(after.Skipped).Concat(guestSkipped).ToList();
             if (parseResult.GetValue(json))
             {
-                CpuFiles.JsonToStdout(w => FleetDriftText.WriteJson(w, drift, skipped));
+                JsonOption.WriteToStdout(w => FleetDriftText.WriteJson(w, drift, skipped));
             }
             else
             {

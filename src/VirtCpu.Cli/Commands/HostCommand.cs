@@ -174,8 +174,7 @@ internal static class HostCommand
 
     private static void WriteJson(NodeReport report)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        JsonOption.WriteToStdout(w =>
         {
             w.WriteStartObject();
             w.WriteString("catalog", report.Node.Catalog.Name);
@@ -225,8 +224,6 @@ internal static class HostCommand
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        stdout.Write("\n"u8);
+        });
     }
 }

@@ -44,7 +44,7 @@ internal static class MigrateCheckCommand
             var verdict = MigrationCheck.Check(GuestFiles.Read(guestFile), source, target);
             if (asJson)
             {
-                WriteJson(w => MigrationReport.WriteVerdict(verdict, w));
+                JsonOption.WriteToStdout(w => MigrationReport.WriteVerdict(verdict, w));
             }
             else
             {
@@ -75,7 +75,7 @@ internal static class MigrateCheckCommand
         var computed = clock.Elapsed;
         if (asJson)
         {
-            WriteJson(w => MatrixReport.Write(result, w));
+            JsonOption.WriteToStdout(w => MatrixReport.Write(result, w));
         }
         else
         {
@@ -89,17 +89,6 @@ internal static class MigrateCheckCommand
         }
 
         return result.Counts[Verdict.Safe] == result.Total ? Cli.Ok : Cli.Negative;
-    }
-
-    private static void WriteJson(Action<Utf8JsonWriter> write)
-    {
-        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-        {
-            write(w);
-        }
-
-        stdout.WriteByte((byte)'\n');
     }
 
     private sealed class SynchronousProgress(Action<int> report) : IProgress<int>

@@ -21,9 +21,7 @@ internal static class ModelsCommand
             var catalog = catalogOptions.Resolve(parseResult);
             if (parseResult.GetValue(json))
             {
-                using var buffer = new MemoryStream();
-                WriteJson(catalog, buffer);
-                Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                JsonOption.WriteToStdout(w => WriteJson(catalog, w));
             }
             else
             {
@@ -79,42 +77,37 @@ internal static class ModelsCommand
 
     /// <summary>Writes the model list as JSON.</summary>
     /// <param name="catalog">The catalog.</param>
-    /// <param name="output">Where to write (left open).</param>
-    public static void WriteJson(CpuCatalog catalog, Stream output)
+    /// <param name="w">The writer.</param>
+    public static void WriteJson(CpuCatalog catalog, Utf8JsonWriter w)
     {
-        using (var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+        w.WriteStartObject();
+        w.WriteString("catalog", catalog.Name);
+        w.WriteStartArray("models");
+        foreach (var m in catalog.Models)
         {
             w.WriteStartObject();
-            w.WriteString("catalog", catalog.Name);
-            w.WriteStartArray("models");
-            foreach (var m in catalog.Models)
+            w.WriteString("name", m.Name);
+            WriteNullable(w, "vendor", m.Vendor?.Name);
+            WriteNullable(w, "canonical", m.Canonical);
+            w.WriteBoolean("decodeHost", m.DecodeHost);
+            w.WriteBoolean("decodeGuest", m.DecodeGuest);
+            w.WriteBoolean("compatCheck", m.CompatCheck);
+            WriteNullable(w, "ancestor", m.Ancestor);
+            w.WriteBoolean("alias", m.IsAlias);
+            if (CpuModel.VersionOf(m.Name) is { } v)
             {
-                w.WriteStartObject();
-                w.WriteString("name", m.Name);
-                WriteNullable(w, "vendor", m.Vendor?.Name);
-                WriteNullable(w, "canonical", m.Canonical);
-                w.WriteBoolean("decodeHost", m.DecodeHost);
-                w.WriteBoolean("decodeGuest", m.DecodeGuest);
-                w.WriteBoolean("compatCheck", m.CompatCheck);
-                WriteNullable(w, "ancestor", m.Ancestor);
-                w.WriteBoolean("alias", m.IsAlias);
-                if (CpuModel.VersionOf(m.Name) is { } v)
-                {
-                    w.WriteNumber("version", v.Version);
-                }
-                else
-                {
-                    w.WriteNull("version");
-                }
-
-                w.WriteEndObject();
+                w.WriteNumber("version", v.Version);
+            }
+            else
+            {
+                w.WriteNull("version");
             }
 
-            w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        output.WriteByte((byte)'\n');
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     private static string Decode(CpuModel m) => (m.DecodeHost, m.DecodeGuest) switch

@@ -49,8 +49,7 @@ internal static class QemuModelsCommand
 
     private static void WriteJson(QemuHypervisorCatalog catalog, QemuMachineType machine, List<QemuCpu> rows)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        JsonOption.WriteToStdout(w =>
         {
             w.WriteStartObject();
             w.WriteString("catalog", catalog.Name);
@@ -83,8 +82,6 @@ internal static class QemuModelsCommand
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        stdout.Write("\n"u8);
+        });
     }
 }

@@ -73,8 +73,7 @@ internal static class QemuUsableCommand
 
     private static void WriteJson(QemuHypervisorCatalog catalog, HostOffer host, int hostLevel, IReadOnlyList<QemuModelUsability> rows)
     {
-        using var stdout = Console.OpenStandardOutput();
-        using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
+        JsonOption.WriteToStdout(w =>
         {
             w.WriteStartObject();
             w.WriteString("catalog", catalog.Name);
@@ -116,8 +115,6 @@ internal static class QemuUsableCommand
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        stdout.Write("\n"u8);
+        });
     }
 }

@@ -25,13 +25,7 @@ internal static class StartCommand
             var start = GuestStarter.Start(definition, node);
             if (parseResult.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
-                using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-                {
-                    MigrationReport.WriteStart(start, w);
-                }
-
-                stdout.WriteByte((byte)'\n');
+                JsonOption.WriteToStdout(w => MigrationReport.WriteStart(start, w));
             }
             else
             {

@@ -29,13 +29,7 @@ internal static class TranslateCommand
             var translation = ReverseTranslator.Translate(definition, node, parseResult.GetValue(machine), parseResult.GetValue(model));
             if (parseResult.GetValue(json))
             {
-                using var stdout = Console.OpenStandardOutput();
-                using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
-                {
-                    MigrationReport.WriteTranslation(translation, w);
-                }
-
-                stdout.WriteByte((byte)'\n');
+                JsonOption.WriteToStdout(w => MigrationReport.WriteTranslation(translation, w));
             }
             else
             {

@@ -36,7 +36,7 @@ internal static class UpdateCommand
             cpu = CpuFiles.OnFiles([guestFile, hostFile], () => new CpuTranslator(catalog).Translate(new GuestCpuUpdater(catalog).Update(cpu, hostCpu, removedPolicy), list));
             if (parseResult.GetValue(json))
             {
-                CpuFiles.JsonToStdout(w => CpuFiles.WriteJson(w, cpu));
+                JsonOption.WriteToStdout(w => CpuFiles.WriteJson(w, cpu));
             }
             else
             {
