@@ -63,17 +63,21 @@ public sealed record GuestStart
     /// <summary>The CPU the hypervisor built, when step 4 ran.</summary>
     public QemuCpu? Cpu { get; init; }
 
+    /// <summary>The CPU of a host-passthrough or maximum guest (no model: the host's CPU as KVM gives it).</summary>
+    public PassthroughCpu? Passthrough { get; init; }
+
     /// <summary>The enabled features E (hypervisor vocabulary).</summary>
-    public FeatureSet Enabled => Cpu?.Enabled ?? FeatureSet.Empty;
+    public FeatureSet Enabled => Cpu?.Enabled ?? Passthrough?.Enabled ?? FeatureSet.Empty;
 
     /// <summary>The enabled feature names (QEMU spelling, ordinal order).</summary>
-    public IEnumerable<string> EnabledNames => Cpu?.EnabledNames ?? [];
+    public IEnumerable<string> EnabledNames => Cpu?.EnabledNames
+        ?? (Passthrough is { } p ? Node.Hypervisor.NamesOf(p.Enabled).Order(StringComparer.Ordinal) : []);
 
     /// <summary>The vendor string the guest sees.</summary>
-    public string? Vendor => Cpu?.Vendor;
+    public string? Vendor => Cpu?.Vendor ?? Passthrough?.Vendor;
 
     /// <summary>The signature the guest sees.</summary>
-    public CpuSignature? Signature => Cpu is { } c ? new CpuSignature((uint)c.Family, (uint)c.Model, (uint)c.Stepping) : null;
+    public CpuSignature? Signature => Cpu is { } c ? new CpuSignature((uint)c.Family, (uint)c.Model, (uint)c.Stepping) : Passthrough?.Signature;
 
     /// <summary>The step name as used in output: <c>parse</c>, <c>compare</c>, <c>hypervisor</c>, <c>live-check</c>.</summary>
     /// <param name="step">The step.</param>
@@ -87,3 +91,14 @@ public sealed record GuestStart
         _ => "",
     };
 }
+
+/// <summary>
+/// The CPU QEMU gives a host-passthrough (<c>-cpu host</c>) or maximum (<c>-cpu max</c>) guest under
+/// KVM: every feature KVM offers on the host (less the unmigratable ones unless
+/// <c>migratable='off'</c>), with the host's vendor and signature.
+/// </summary>
+/// <param name="Mode">The libvirt mode: <c>host-passthrough</c> or <c>maximum</c>.</param>
+/// <param name="Enabled">The enabled features (hypervisor vocabulary).</param>
+/// <param name="Vendor">The host's vendor string.</param>
+/// <param name="Signature">The host's signature.</param>
+public sealed record PassthroughCpu(string Mode, FeatureSet Enabled, string? Vendor, CpuSignature Signature);

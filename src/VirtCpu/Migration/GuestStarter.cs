@@ -31,7 +31,7 @@ public static class GuestStarter
 
         if (guest.Mode is CpuMode.HostPassthrough or CpuMode.Maximum)
         {
-            return start with { Step = StartStep.Parse, Reason = $"{(guest.Mode == CpuMode.HostPassthrough ? "host-passthrough" : "maximum")} guests are not modelled: their CPU is whatever the host gives." };
+            return StartPassthrough(guest, node, start);
         }
 
         // Names: canonical spelling, aliases accepted and reported.
@@ -220,6 +220,57 @@ public static class GuestStarter
             var (extra, missing) = ParseLiveCheck(e.Message);
             return start with { Step = StartStep.LiveCheck, Extra = extra, Missing = missing, Reason = $"The CPU {q.Name} built differs from the definition: {e.Message}." };
         }
+    }
+
+    // host-passthrough and maximum (QEMU's -cpu host / -cpu max under KVM): no model, no name
+    // check beyond the explicit features, no host comparison, no live check (libvirt's default
+    // check for these modes is none): the guest gets what KVM offers on this host, less QEMU's
+    // unmigratable features unless migratable='off', with explicit features switched on (when the
+    // host has them) or off. Vendor and signature are the host's. So a migration is SAFE only
+    // between hosts that offer the same CPU, and UNSAFE otherwise: libvirt never checks it.
+    private static GuestStart StartPassthrough(CpuDefinition guest, Node node, GuestStart start)
+    {
+        var mode = guest.Mode == CpuMode.HostPassthrough ? "host-passthrough" : "maximum";
+        var q = node.Hypervisor;
+        if (node.Accelerator != QemuAccelerator.Kvm)
+        {
+            return start with
+            {
+                Step = StartStep.Hypervisor,
+                Reason = guest.Mode == CpuMode.HostPassthrough
+                    ? $"host-passthrough needs KVM ({q.Name} under TCG has no host CPU to pass through)"
+                    : $"maximum under TCG ({q.Name}'s 'max' CPU) is not modelled; only under KVM, where it is the host's CPU",
+            };
+        }
+
+        var m = node.Catalog;
+        var unknown = guest.Features.Where(f => CatalogNames.FindFeature(m, f.Name) is null).Select(f => f.Name).ToImmutableArray();
+        if (!unknown.IsEmpty)
+        {
+            return start with { Step = StartStep.Parse, Unknown = unknown, Reason = $"{m.Name} cannot read the definition: unknown feature{Plural(unknown)} {string.Join(", ", unknown)}." };
+        }
+
+        var enabled = node.Host.Qemu;
+        if (guest.Migratable != false)
+        {
+            foreach (var f in q.Features.Where(f => !f.Migratable))
+            {
+                enabled = enabled.Without(f.Index);
+            }
+        }
+
+        foreach (var f in guest.Features)
+        {
+            var qi = node.Bridge.QemuOf(CatalogNames.FindFeature(m, f.Name)!.Index);
+            if (qi >= 0)
+            {
+                enabled = f.Policy is FeaturePolicy.Disable or FeaturePolicy.Forbid ? enabled.Without(qi)
+                    : node.Host.Qemu.Contains(qi) ? enabled.With(qi) : enabled;
+            }
+        }
+
+        var def = guest with { Type = CpuType.Guest, Check = guest.Check == CpuCheck.Default ? CpuCheck.None : guest.Check };
+        return start with { Definition = def, LiveDefinition = def, Passthrough = new PassthroughCpu(mode, enabled, node.Host.VendorString, node.Host.Signature) };
     }
 
     private static QemuCpuConfig Config(Node node, string model, IEnumerable<QemuFeatureSwitch> switches) => new(model)

@@ -30,7 +30,9 @@ public static class MigrationReport
             return;
         }
 
-        output.WriteLine($"STARTED on {start.Node.Name} ({start.Node.Catalog.Name}, {start.Node.Hypervisor.Name}, {start.Machine}): model {start.Cpu!.Resolution.Given} resolves to {start.Cpu.Resolution.Resolved}");
+        output.WriteLine(start.Passthrough is { } p
+            ? $"STARTED on {start.Node.Name} ({start.Node.Catalog.Name}, {start.Node.Hypervisor.Name}, {start.Machine}): {p.Mode}: the host's CPU as KVM gives it"
+            : $"STARTED on {start.Node.Name} ({start.Node.Catalog.Name}, {start.Node.Hypervisor.Name}, {start.Machine}): model {start.Cpu!.Resolution.Given} resolves to {start.Cpu.Resolution.Resolved}");
         output.WriteLine($"vendor {start.Vendor}, {Sig(start.Signature)}");
         output.Write(CpuXml.Format(start.LiveDefinition!));
         output.WriteLine($"enabled ({start.Enabled.Count}): {string.Join(' ', start.EnabledNames)}");
