@@ -76,14 +76,14 @@ internal static class CpuFiles
     public static void WriteJson(Utf8JsonWriter w, CpuDefinition cpu)
     {
         w.WriteStartObject();
-        WriteNullable(w, "model", cpu.Model);
-        WriteNullable(w, "vendor", cpu.Vendor);
+        w.WriteStringOrNull("model", cpu.Model);
+        w.WriteStringOrNull("vendor", cpu.Vendor);
         w.WriteStartArray("features");
         foreach (var f in cpu.Features)
         {
             w.WriteStartObject();
             w.WriteString("name", f.Name);
-            WriteNullable(w, "policy", f.Policy is { } p ? CpuXml.PolicyName(p) : null);
+            w.WriteStringOrNull("policy", f.Policy is { } p ? CpuXml.PolicyName(p) : null);
             w.WriteEndObject();
         }
 
@@ -113,21 +113,6 @@ internal static class CpuFiles
         }
     }
 
-    /// <summary>Writes a string or null.</summary>
-    /// <param name="w">The writer.</param>
-    /// <param name="name">The property name.</param>
-    /// <param name="value">The value.</param>
-    public static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
 
     private static HypervisorModels? Models(QemuReplyFile qemu) => qemu.Definitions is { } defs ? QemuHostData.Models(defs) : null;
 }

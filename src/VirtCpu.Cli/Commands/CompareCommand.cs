@@ -1,5 +1,6 @@
 using System.CommandLine;
 using VirtCpu.Engine;
+using VirtCpu.Formats;
 
 namespace VirtCpu.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class CompareCommand
                 {
                     w.WriteStartObject();
                     w.WriteString("result", word);
-                    CpuFiles.WriteNullable(w, "message", r.Message);
+                    w.WriteStringOrNull("message", r.Message);
                     w.WriteEndObject();
                 });
             }

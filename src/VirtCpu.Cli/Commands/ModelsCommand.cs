@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using VirtCpu.Catalog;
+using VirtCpu.Formats;
 
 namespace VirtCpu.Cli.Commands;
 
@@ -87,12 +88,12 @@ internal static class ModelsCommand
         {
             w.WriteStartObject();
             w.WriteString("name", m.Name);
-            WriteNullable(w, "vendor", m.Vendor?.Name);
-            WriteNullable(w, "canonical", m.Canonical);
+            w.WriteStringOrNull("vendor", m.Vendor?.Name);
+            w.WriteStringOrNull("canonical", m.Canonical);
             w.WriteBoolean("decodeHost", m.DecodeHost);
             w.WriteBoolean("decodeGuest", m.DecodeGuest);
             w.WriteBoolean("compatCheck", m.CompatCheck);
-            WriteNullable(w, "ancestor", m.Ancestor);
+            w.WriteStringOrNull("ancestor", m.Ancestor);
             w.WriteBoolean("alias", m.IsAlias);
             if (CpuModel.VersionOf(m.Name) is { } v)
             {
@@ -117,16 +118,4 @@ internal static class ModelsCommand
         (false, true) => "guest",
         _ => "-",
     };
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using VirtCpu.Formats;
 
 namespace VirtCpu.Evolution;
 
@@ -108,18 +109,18 @@ public static class CatalogDiffText
             w.WriteString("new", report.New);
             w.WriteString("hypervisor", report.Hypervisor);
             w.WriteString("machine", report.Machine);
-            Array(w, "addedFeatures", report.AddedFeatures);
-            Array(w, "removedFeatures", report.RemovedFeatures);
-            Array(w, "changedFeatures", report.ChangedFeatures);
-            Array(w, "addedModels", report.AddedModels);
-            Array(w, "removedModels", report.RemovedModels);
+            w.WriteStringArray("addedFeatures", report.AddedFeatures);
+            w.WriteStringArray("removedFeatures", report.RemovedFeatures);
+            w.WriteStringArray("changedFeatures", report.ChangedFeatures);
+            w.WriteStringArray("addedModels", report.AddedModels);
+            w.WriteStringArray("removedModels", report.RemovedModels);
             w.WriteStartArray("changedModels");
             foreach (var m in report.ChangedModels)
             {
                 w.WriteStartObject();
                 w.WriteString("name", m.Name);
                 w.WriteBoolean("versioned", m.IsVersioned);
-                Array(w, "differences", m.Differences);
+                w.WriteStringArray("differences", m.Differences);
                 w.WriteStartArray("features");
                 foreach (var f in m.Features)
                 {
@@ -148,7 +149,7 @@ public static class CatalogDiffText
                 w.WriteString("class", CatalogDiffReport.Name(s.Impact));
                 w.WriteNumber("runs", s.Runs);
                 w.WriteNumber("unchanged", s.Unchanged);
-                Array(w, "notes", s.Notes);
+                w.WriteStringArray("notes", s.Notes);
                 w.WriteStartArray("findings");
                 foreach (var f in s.Findings)
                 {
@@ -167,7 +168,7 @@ public static class CatalogDiffText
                     }
 
                     w.WriteString("result", f.Result);
-                    Array(w, "within", f.Within);
+                    w.WriteStringArray("within", f.Within);
                     w.WriteEndObject();
                 }
 
@@ -176,7 +177,7 @@ public static class CatalogDiffText
             }
 
             w.WriteEndArray();
-            Array(w, "versionedChanged", report.VersionedViolations.Select(v => v.Model));
+            w.WriteStringArray("versionedChanged", report.VersionedViolations.Select(v => v.Model));
             w.WriteStartObject("counts");
             foreach (var c in Classes)
             {
@@ -190,17 +191,6 @@ public static class CatalogDiffText
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-
-    private static void Array(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteStringValue(v);
-        }
-
-        w.WriteEndArray();
     }
 
     private static void Names(StringBuilder sb, string title, IEnumerable<string> names)

@@ -74,16 +74,16 @@ public static class FleetDriftText
         {
             w.WriteStartObject();
             w.WriteString("name", h.Name);
-            Strings(w, "lost", h.Lost);
-            Strings(w, "gained", h.Gained);
-            Strings(w, "nowUnusable", h.NowUnusable);
-            Strings(w, "nowUsable", h.NowUsable);
+            w.WriteStringArray("lost", h.Lost);
+            w.WriteStringArray("gained", h.Gained);
+            w.WriteStringArray("nowUnusable", h.NowUnusable);
+            w.WriteStringArray("nowUsable", h.NowUsable);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        Strings(w, "removed", drift.Removed);
-        Strings(w, "added", drift.Added);
+        w.WriteStringArray("removed", drift.Removed);
+        w.WriteStringArray("added", drift.Added);
         w.WriteStartArray("noLongerStart");
         foreach (var s in drift.NoLongerStart)
         {
@@ -122,15 +122,4 @@ public static class FleetDriftText
     }
 
     private static string J(IEnumerable<string> names) => string.Join(' ', names) is { Length: > 0 } s ? s : "-";
-
-    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteStringValue(v);
-        }
-
-        w.WriteEndArray();
-    }
 }

@@ -39,8 +39,8 @@ public static class FleetJson
             w.WriteStartObject();
             w.WriteString("name", h.Name);
             w.WriteString("file", h.File);
-            Nullable(w, "vendor", h.Vendor);
-            Nullable(w, "model", h.HostCpu?.Model);
+            w.WriteStringOrNull("vendor", h.Vendor);
+            w.WriteStringOrNull("model", h.HostCpu?.Model);
             w.WriteString("level", Qemu.X86Level.Name(report.Levels[i]));
             w.WriteStartArray("usable");
             for (var m = 0; m < models.Length; m++)
@@ -128,7 +128,7 @@ public static class FleetJson
 
             w.WriteEndArray();
             w.WriteString("level", Qemu.X86Level.Name(v.Level));
-            Nullable(w, "baseline", v.Baseline is { } b ? CpuXml.Format(b, style) : null);
+            w.WriteStringOrNull("baseline", v.Baseline is { } b ? CpuXml.Format(b, style) : null);
             if (v.BaselineError is not null)
             {
                 w.WriteString("baselineError", v.BaselineError);
@@ -144,16 +144,16 @@ public static class FleetJson
             w.WriteStartObject();
             w.WriteString("vendor", p.Vendor);
             Names(w, "hosts", report, p.Hosts);
-            Nullable(w, "model", p.Model?.Name);
+            w.WriteStringOrNull("model", p.Model?.Name);
             w.WriteString("level", Qemu.X86Level.Name(p.Level));
-            Nullable(w, "baseline", p.Baseline is { } b ? CpuXml.Format(b, style) : null);
+            w.WriteStringOrNull("baseline", p.Baseline is { } b ? CpuXml.Format(b, style) : null);
             if (p.BaselineError is not null)
             {
                 w.WriteString("baselineError", p.BaselineError);
             }
 
             Names(w, "heldBackBy", report, p.HeldBackBy);
-            Nullable(w, "gain", p.Gain?.Name);
+            w.WriteStringOrNull("gain", p.Gain?.Name);
             w.WriteEndObject();
         }
 
@@ -183,17 +183,5 @@ public static class FleetJson
         }
 
         w.WriteEndArray();
-    }
-
-    private static void Nullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

@@ -34,10 +34,10 @@ public static class QemuCpuJson
                 w.WriteNumber("model", cpu.Model);
                 w.WriteNumber("stepping", cpu.Stepping);
                 w.WriteString("model-id", cpu.ModelId);
-                Names(w, "enabled", cpu.EnabledNames);
+                w.WriteStringArray("enabled", cpu.EnabledNames);
                 if (withFiltered)
                 {
-                    Names(w, "filtered", cpu.FilteredNames);
+                    w.WriteStringArray("filtered", cpu.FilteredNames);
                 }
 
                 w.WriteEndObject();
@@ -48,17 +48,5 @@ public static class QemuCpuJson
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-
-    private static void Names(Utf8JsonWriter w, string key, IEnumerable<string> names)
-    {
-        w.WritePropertyName(key);
-        w.WriteStartArray();
-        foreach (var n in names)
-        {
-            w.WriteStringValue(n);
-        }
-
-        w.WriteEndArray();
     }
 }

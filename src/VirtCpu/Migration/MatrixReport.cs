@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VirtCpu.Formats;
 
 namespace VirtCpu.Migration;
 
@@ -85,8 +86,8 @@ public static class MatrixReport
             w.WriteString("guest", r.Guest);
             w.WriteString("from", r.From);
             w.WriteString("to", r.To);
-            Array(w, "fromNodes", r.FromNodes);
-            Array(w, "toNodes", r.ToNodes);
+            w.WriteStringArray("fromNodes", r.FromNodes);
+            w.WriteStringArray("toNodes", r.ToNodes);
             w.WriteNumber("pairs", r.Pairs);
             w.WriteString("verdict", MigrationVerdict.Name(r.Verdict.Verdict));
             if (r.Verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
@@ -95,9 +96,9 @@ public static class MatrixReport
             }
 
             w.WriteString("reason", r.Verdict.Reason);
-            Array(w, "lost", r.Verdict.Lost);
-            Array(w, "gained", r.Verdict.Gained);
-            Array(w, "names", r.Verdict.Names);
+            w.WriteStringArray("lost", r.Verdict.Lost);
+            w.WriteStringArray("gained", r.Verdict.Gained);
+            w.WriteStringArray("names", r.Verdict.Names);
             w.WriteEndObject();
         }
 
@@ -137,16 +138,5 @@ public static class MatrixReport
         }
 
         return string.Join("; ", parts);
-    }
-
-    private static void Array(Utf8JsonWriter w, string name, IEnumerable<string> items)
-    {
-        w.WriteStartArray(name);
-        foreach (var i in items)
-        {
-            w.WriteStringValue(i);
-        }
-
-        w.WriteEndArray();
     }
 }

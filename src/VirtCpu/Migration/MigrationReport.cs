@@ -148,11 +148,11 @@ public static class MigrationReport
         }
 
         w.WriteString("reason", verdict.Reason);
-        WriteArray(w, "lost", verdict.Lost);
-        WriteArray(w, "gained", verdict.Gained);
+        w.WriteStringArray("lost", verdict.Lost);
+        w.WriteStringArray("gained", verdict.Gained);
         if (verdict.Names.Length > 0)
         {
-            WriteArray(w, "names", verdict.Names);
+            w.WriteStringArray("names", verdict.Names);
         }
 
         if (verdict.VendorChange is { } v)
@@ -225,7 +225,7 @@ public static class MigrationReport
         w.WriteStartObject();
         w.WriteBoolean("translated", translation.Succeeded);
         w.WriteString("reason", translation.Reason);
-        WriteArray(w, "notes", translation.Notes);
+        w.WriteStringArray("notes", translation.Notes);
         if (translation.Definition is { } d)
         {
             w.WriteString("definition", CpuXml.Format(d));
@@ -258,7 +258,7 @@ public static class MigrationReport
             w.WriteNull("live");
         }
 
-        WriteArray(w, "enabled", start.Succeeded ? start.EnabledNames : []);
+        w.WriteStringArray("enabled", start.Succeeded ? start.EnabledNames : []);
         if (start.Succeeded)
         {
             w.WriteString("vendor", start.Vendor);
@@ -267,34 +267,23 @@ public static class MigrationReport
 
         if (start.Missing.Length > 0)
         {
-            WriteArray(w, "missing", start.Missing);
+            w.WriteStringArray("missing", start.Missing);
         }
 
         if (start.Extra.Length > 0)
         {
-            WriteArray(w, "extra", start.Extra);
+            w.WriteStringArray("extra", start.Extra);
         }
 
         if (start.Unknown.Length > 0)
         {
-            WriteArray(w, "unknown", start.Unknown);
+            w.WriteStringArray("unknown", start.Unknown);
         }
 
         if (start.Resolved.Length > 0)
         {
-            WriteArray(w, "aliases", start.Resolved);
+            w.WriteStringArray("aliases", start.Resolved);
         }
-    }
-
-    private static void WriteArray(Utf8JsonWriter w, string name, IEnumerable<string> items)
-    {
-        w.WriteStartArray(name);
-        foreach (var i in items)
-        {
-            w.WriteStringValue(i);
-        }
-
-        w.WriteEndArray();
     }
 
     private static string Sig(CpuSignature? s) => s is { } v ? string.Create(CultureInfo.InvariantCulture, $"family {v.Family} model {v.Model} stepping {v.Stepping}") : "(none)";
