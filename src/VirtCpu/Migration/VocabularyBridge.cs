@@ -79,33 +79,22 @@ public sealed class VocabularyBridge
     /// <summary>Translates a set of QEMU features into M's vocabulary (features M does not know are dropped).</summary>
     /// <param name="qemu">A set in Q's index space.</param>
     /// <returns>The set in M's index space.</returns>
-    public FeatureSet ToManagement(FeatureSet qemu)
-    {
-        var result = FeatureSet.Empty;
-        foreach (var i in qemu)
-        {
-            var m = _managementOfQemu[i];
-            if (m >= 0)
-            {
-                result = result.With(m);
-            }
-        }
-
-        return result;
-    }
+    public FeatureSet ToManagement(FeatureSet qemu) => Map(qemu, _managementOfQemu);
 
     /// <summary>Translates a set of M features into Q's vocabulary (features Q does not know are dropped).</summary>
     /// <param name="management">A set in M's index space.</param>
     /// <returns>The set in Q's index space.</returns>
-    public FeatureSet ToHypervisor(FeatureSet management)
+    public FeatureSet ToHypervisor(FeatureSet management) => Map(management, _qemuOfManagement);
+
+    // Each index of the set through the map (-1: no counterpart, dropped).
+    private static FeatureSet Map(FeatureSet set, int[] map)
     {
         var result = FeatureSet.Empty;
-        foreach (var i in management)
+        foreach (var i in set)
         {
-            var q = _qemuOfManagement[i];
-            if (q >= 0)
+            if (map[i] >= 0)
             {
-                result = result.With(q);
+                result = result.With(map[i]);
             }
         }
 
