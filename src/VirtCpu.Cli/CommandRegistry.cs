@@ -19,6 +19,7 @@ internal static class CommandRegistry
         BaselineCommand.Create(),
         UpdateCommand.Create(),
         QemuCommand.Create(),
+        NodeCommand.Create(),
         StartCommand.Create(),
         MigrateCheckCommand.Create(),
         TranslateCommand.Create(),

@@ -50,6 +50,15 @@ public sealed record NodeProfile
 
     /// <summary>The inline host, or null.</summary>
     public InlineHost? InlineHost { get; init; }
+
+    /// <summary>
+    /// The host CPU as libvirt's domain capabilities state it (the <c>host-model</c> CPU: on a TCG
+    /// node, QEMU's TCG CPU), or null.
+    /// </summary>
+    public VirtCpu.Cpu.CpuDefinition? HostModel { get; init; }
+
+    /// <summary>The node's libvirt release (the <c>libvirt</c> key, else the built-in catalog's release), or null when neither says.</summary>
+    public Version? Libvirt { get; init; }
 }
 
 /// <summary>Reads node profiles and node lists (JSON).</summary>
@@ -152,7 +161,7 @@ public static class NodeProfileReader
         }
 
         JsonElement? catalog = null, host = null;
-        string? qemu = null, machine = null, accel = null;
+        string? qemu = null, machine = null, accel = null, libvirt = null;
         foreach (var p in root.EnumerateObject())
         {
             switch (p.Name)
@@ -172,10 +181,16 @@ public static class NodeProfileReader
                 case "host":
                     host = p.Value;
                     break;
+                case "libvirt":
+                    libvirt = Text(p.Value, file, "libvirt");
+                    break;
+                case "captured-from" or "qemu-release":
+                    Text(p.Value, file, p.Name);
+                    break;
                 case "name" when allowName:
                     break;
                 default:
-                    throw new InputException(file, $"unknown key '{p.Name}' (a node profile has catalog, qemu, machine, accel, host)");
+                    throw new InputException(file, $"unknown key '{p.Name}' (a node profile has libvirt, catalog, qemu, machine, accel, host)");
             }
         }
 
@@ -204,10 +219,21 @@ public static class NodeProfileReader
             _ => throw new InputException(file, $"unknown accel '{accel}' (kvm or tcg)"),
         };
 
+        Version? release = null;
+        if (libvirt is not null)
+        {
+            release = Version.TryParse(libvirt, out var v) ? v : throw new InputException(file, $"libvirt must be a release such as 9.0 or 11.3.0, not '{libvirt}'");
+        }
+        else if (catalogSource.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogSource["libvirt-".Length..], out var fromCatalog))
+        {
+            release = fromCatalog;
+        }
+
         var profile = new NodeProfile
         {
             File = file,
             Name = name,
+            Libvirt = release,
             CatalogSource = catalogSource,
             Catalog = cpuCatalog,
             Hypervisor = hypervisor,
@@ -227,6 +253,19 @@ public static class NodeProfileReader
         }
 
         var keys = host.EnumerateObject().Select(p => p.Name).ToList();
+        if (keys.Count == 1 && keys[0] == "domcapabilities")
+        {
+            var path = FullPath(file, baseDirectory, Text(host.GetProperty("domcapabilities"), file, "host.domcapabilities"));
+            InputFile.RequireRegularFile(path, file, "host domcapabilities file");
+            var cpu = CpuXml.ParseAll(InputFile.ReadAllText(path), path, VirtCpu.Cpu.CpuType.Guest)[0];
+            if (cpu.Mode != VirtCpu.Cpu.CpuMode.Custom || cpu.Model is null)
+            {
+                throw new InputException(path, "the domain capabilities hold no host-model CPU with a model");
+            }
+
+            return profile with { HostModel = cpu, HostSource = path };
+        }
+
         if (keys.Count == 1 && keys[0] is "cpuid" or "qemu-host")
         {
             var kind = keys[0];
@@ -275,7 +314,7 @@ public static class NodeProfileReader
                     features = [.. p.Value.EnumerateArray().Select(x => Text(x, file, "host.features[]"))];
                     break;
                 default:
-                    throw new InputException(file, $"unknown host key '{p.Name}' (host is {{\"cpuid\": FILE}}, {{\"qemu-host\": FILE}} or {{vendor, family, model, stepping, features}})");
+                    throw new InputException(file, $"unknown host key '{p.Name}' (host is {{\"cpuid\": FILE}}, {{\"qemu-host\": FILE}}, {{\"domcapabilities\": FILE}} or {{vendor, family, model, stepping, features}})");
             }
         }
 

@@ -47,6 +47,48 @@ public static class MigrationCheck
         return verdict;
     }
 
+    /// <summary>
+    /// Checks a route of live migrations, as an evacuation and return does: the guest starts on the
+    /// first node, then each hop starts from the live definition the previous node left (with the
+    /// machine type the guest started with). The route stops at the first hop that is refused.
+    /// </summary>
+    /// <param name="guest">The guest definition as written by the user.</param>
+    /// <param name="route">The nodes: where it starts, then every destination in order (at least two).</param>
+    /// <param name="machine">The guest's machine type, or null for the first node's.</param>
+    /// <returns>One verdict per hop tried (a SOURCE-FAILS verdict alone when it does not start).</returns>
+    public static IReadOnlyList<MigrationVerdict> CheckRoute(CpuDefinition guest, IReadOnlyList<Node> route, string? machine = null)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        ArgumentNullException.ThrowIfNull(route);
+        if (route.Count < 2)
+        {
+            throw new ArgumentException("a route needs a source and at least one destination", nameof(route));
+        }
+
+        var here = GuestStarter.Start(guest, route[0], machine);
+        if (!here.Succeeded)
+        {
+            return [SourceFailed(here)];
+        }
+
+        var verdicts = new List<MigrationVerdict>();
+        foreach (var next in route.Skip(1))
+        {
+            var migrated = MigratableDefinition(here, guest);
+            var there = GuestStarter.Start(migrated, next, here.Machine);
+            var verdict = Judge(here, migrated, there);
+            verdicts.Add(verdict);
+            if (!there.Succeeded)
+            {
+                break;
+            }
+
+            here = there;
+        }
+
+        return verdicts;
+    }
+
     /// <summary>The verdict for a guest that does not start on the source.</summary>
     /// <param name="source">The failed start.</param>
     /// <returns>A <see cref="Verdict.SourceFails"/> verdict.</returns>

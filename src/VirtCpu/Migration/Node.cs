@@ -30,6 +30,9 @@ public sealed record Node
     /// <summary>The host offer H.</summary>
     public required NodeHost Host { get; init; }
 
+    /// <summary>The node's libvirt release, whose behaviour the start and migration steps follow.</summary>
+    public Version Libvirt { get; init; } = new(11, 3);
+
     /// <summary>The bridge between M and Q.</summary>
     public VocabularyBridge Bridge => VocabularyBridge.For(Catalog, Hypervisor);
 
@@ -77,6 +80,10 @@ public sealed record Node
         {
             host = NodeHost.FromQemuHost(bridge, reply.Expansion);
         }
+        else if (profile.HostModel is { } hostModel)
+        {
+            host = NodeHost.FromHostModel(bridge, hostModel, profile.Accelerator, profile.HostSource);
+        }
         else if (profile.InlineHost is { } inline)
         {
             host = NodeHost.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator);
@@ -94,6 +101,7 @@ public sealed record Node
             Machine = profile.Machine,
             Accelerator = profile.Accelerator,
             Host = host,
+            Libvirt = profile.Libvirt ?? new Version(11, 3),
         };
     }
 

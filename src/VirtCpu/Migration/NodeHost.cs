@@ -50,6 +50,36 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
         return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
     }
 
+    /// <summary>
+    /// Builds an offer from libvirt's host-model CPU (domain capabilities): the model's features plus
+    /// the required ones, less the disabled ones. On a TCG node this is QEMU's TCG CPU as libvirt sees
+    /// it, and QEMU's side of the offer is the catalog's TCG feature mask.
+    /// </summary>
+    /// <param name="bridge">The node's vocabulary bridge.</param>
+    /// <param name="hostModel">The host-model CPU (custom mode, a model, vendor and features).</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <param name="file">The file it came from (for messages).</param>
+    /// <returns>The offer.</returns>
+    /// <exception cref="InputException">A model, vendor or feature the catalog does not know.</exception>
+    public static NodeHost FromHostModel(VocabularyBridge bridge, VirtCpu.Cpu.CpuDefinition hostModel, QemuAccelerator accelerator, string file)
+    {
+        ArgumentNullException.ThrowIfNull(bridge);
+        ArgumentNullException.ThrowIfNull(hostModel);
+        var m = bridge.Management;
+        var model = m.FindModel(hostModel.Model ?? "") ?? throw new InputException(file, $"host-model CPU model '{hostModel.Model}' is not in {m.Name}");
+        var features = model.Features;
+        foreach (var f in hostModel.Features)
+        {
+            var feature = CatalogNames.FindFeature(m, f.Name) ?? throw new InputException(file, $"host-model feature '{f.Name}' is not in {m.Name}");
+            features = f.Policy is VirtCpu.Cpu.FeaturePolicy.Disable or VirtCpu.Cpu.FeaturePolicy.Forbid ? features.Without(feature.Index) : features.With(feature.Index);
+        }
+
+        var vendor = (hostModel.Vendor is { } v ? m.FindVendor(v) : model.Vendor)?.CpuidString;
+        var signature = model.Signatures.IsEmpty ? new CpuSignature(0, 0, 0) : new CpuSignature(model.Signatures[0].Family, model.Signatures[0].Model, 0);
+        var qemu = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg;
+        return Complete(bridge, new NodeHost(vendor, signature, qemu, features), accelerator);
+    }
+
     /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="offer">The offer.</param>

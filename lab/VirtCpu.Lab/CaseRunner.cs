@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace VirtCpu.Lab;
+
+/// <summary>Runs a case on the real daemons: start, snapshot, migrate along the hops, snapshot, destroy.</summary>
+internal sealed partial class CaseRunner(string workDirectory)
+{
+    private int _port = 49200;
+
+    /// <summary>Runs one case.</summary>
+    /// <param name="c">The case.</param>
+    /// <returns>What happened.</returns>
+    public CaseReality Run(LabCase c)
+    {
+        var clock = Stopwatch.StartNew();
+        var xml = c.Guest.DomainXml(c.Id, c.Topology);
+        var file = Path.Combine(workDirectory, c.Id + ".xml");
+        File.WriteAllText(file, xml);
+        var node = c.Source;
+        var created = Virsh.Run(node.Uri, "create", file);
+        if (!created.Ok)
+        {
+            return new CaseReality { Id = c.Id, DomainXml = xml, Start = new StartReality { Ok = false, Error = created.Message }, Seconds = clock.Elapsed.TotalSeconds };
+        }
+
+        var hops = new List<HopReality>();
+        StartReality start;
+        try
+        {
+            Virsh.Run(node.Uri, "suspend", c.Id);
+            var live = Virsh.Run(node.Uri, "dumpxml", c.Id).Out;
+            start = new StartReality
+            {
+                Ok = true,
+                LiveDomain = live,
+                LiveCpu = CpuElement(live),
+                CpuArgument = CpuArgument(node, c.Id),
+                Vcpus = Virsh.ReadVcpus(node.Uri, c.Id),
+            };
+            var before = start.Vcpus;
+            foreach (var to in c.Hops)
+            {
+                var port = NextPort();
+                var m = Virsh.Run(node.Uri, "migrate", "--live", c.Id, to.Uri, "--migrateuri", $"tcp://127.0.0.1:{port}");
+                if (!m.Ok)
+                {
+                    hops.Add(new HopReality { To = to.Name, Ok = false, Error = m.Message });
+                    break;
+                }
+
+                node = to;
+                var after = Virsh.ReadVcpus(node.Uri, c.Id);
+                var changes = before.Zip(after).SelectMany((p, i) => p.First.Differences(p.Second).Select(d => $"vCPU {i}: {d}")).ToList();
+                if (before.Count != after.Count)
+                {
+                    changes.Add($"vCPU count {before.Count} -> {after.Count}");
+                }
+
+                hops.Add(new HopReality { To = to.Name, Ok = true, LiveCpu = CpuElement(Virsh.Run(node.Uri, "dumpxml", c.Id).Out), Vcpus = after, Changes = changes });
+                before = after;
+            }
+        }
+        finally
+        {
+            Virsh.Run(node.Uri, "destroy", c.Id);
+        }
+
+        return new CaseReality { Id = c.Id, DomainXml = xml, Start = start, Hops = hops, Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    private int NextPort() => _port = _port >= 49900 ? 49200 : _port + 1;
+
+    private static string? CpuElement(string domainXml)
+    {
+        var m = CpuRegex().Match(domainXml);
+        return m.Success ? m.Value : null;
+    }
+
+    private static string? CpuArgument(LabNode node, string domain)
+    {
+        var log = Path.Combine(node.QemuLogDirectory, domain + ".log");
+        if (!File.Exists(log))
+        {
+            return null;
+        }
+
+        var last = File.ReadAllLines(log).LastOrDefault(l => l.Contains(" -cpu ", StringComparison.Ordinal) || l.Contains("-cpu ", StringComparison.Ordinal));
+        if (last is null)
+        {
+            return null;
+        }
+
+        var m = CpuArgRegex().Match(last);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex(@"<cpu\b[^>]*/>|<cpu\b[^>]*>.*?</cpu>", RegexOptions.Singleline)]
+    private static partial Regex CpuRegex();
+
+    [GeneratedRegex(@"(?:^|\s)-cpu\s+(\S+)")]
+    private static partial Regex CpuArgRegex();
+}

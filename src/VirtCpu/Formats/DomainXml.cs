@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Xml.Linq;
+using VirtCpu.Cpu;
+
+namespace VirtCpu.Formats;
+
+/// <summary>
+/// A libvirt domain as <c>virsh dumpxml</c> writes it (inactive, <c>--migratable</c> or live), reduced
+/// to what decides its CPU: the domain type, the machine type, the vCPU count and the <c>&lt;cpu&gt;</c>.
+/// </summary>
+public sealed record LibvirtDomain
+{
+    /// <summary>The domain name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The domain type: <c>kvm</c> or <c>qemu</c> (TCG).</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The machine type as written (<c>pc</c>, <c>pc-i440fx-7.2</c>, ...).</summary>
+    public required string Machine { get; init; }
+
+    /// <summary>The number of vCPUs (<c>&lt;vcpu&gt;</c>).</summary>
+    public required int Vcpus { get; init; }
+
+    /// <summary>The CPU definition (a default <c>qemu64</c>-less custom CPU when the domain has none).</summary>
+    public required CpuDefinition Cpu { get; init; }
+
+    /// <summary>Whether this is the live definition of a running domain (it has an <c>id</c>).</summary>
+    public bool IsLive { get; init; }
+
+    /// <summary>Whether the machine type is an alias (<c>pc</c>, <c>q35</c>) that a node resolves to its newest.</summary>
+    public bool MachineIsAlias => Machine is "pc" or "q35";
+
+    /// <summary>Reads a domain XML file.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The domain.</returns>
+    /// <exception cref="InputException">Malformed XML, not a domain, or a bad CPU definition.</exception>
+    public static LibvirtDomain Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Parse(InputFile.ReadAllText(path), path);
+    }
+
+    /// <summary>Whether a text is a domain XML (its root element is <c>&lt;domain&gt;</c>).</summary>
+    /// <param name="xml">The text.</param>
+    /// <returns>True for a domain.</returns>
+    public static bool IsDomain(string xml)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        var at = xml.IndexOf('<', StringComparison.Ordinal);
+        while (at >= 0 && at + 1 < xml.Length && xml[at + 1] is '?' or '!')
+        {
+            at = xml.IndexOf('<', at + 1);
+        }
+
+        return at >= 0 && string.CompareOrdinal(xml, at, "<domain", 0, 7) == 0 && at + 7 < xml.Length && xml[at + 7] is ' ' or '>' or '\n' or '\t' or '\r';
+    }
+
+    /// <summary>Parses a domain XML text.</summary>
+    /// <param name="xml">The text.</param>
+    /// <param name="file">The file name used in messages.</param>
+    /// <returns>The domain.</returns>
+    /// <exception cref="InputException">Malformed XML, not a domain, or a bad CPU definition.</exception>
+    public static LibvirtDomain Parse(string xml, string file)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        var root = SafeXml.Load(xml, file).Root!;
+        if (root.Name.LocalName != "domain")
+        {
+            throw new InputException(file, $"not a domain XML (root is <{root.Name.LocalName}>)");
+        }
+
+        var type = (string?)root.Attribute("type") ?? throw new InputException(file, "<domain> has no type attribute");
+        var machine = (string?)root.Element("os")?.Element("type")?.Attribute("machine") ?? throw new InputException(file, "the domain names no machine type (<os><type machine=...>)");
+        var vcpuText = root.Element("vcpu")?.Value.Trim() ?? "1";
+        if (!int.TryParse(vcpuText, NumberStyles.None, CultureInfo.InvariantCulture, out var vcpus) || vcpus < 1)
+        {
+            throw new InputException(file, $"<vcpu> must be a positive number, not '{vcpuText}'");
+        }
+
+        var cpu = root.Element("cpu") is null
+            ? new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Model = "qemu64" }
+            : CpuXml.ParseAll(xml, file, CpuType.Guest)[0];
+        return new LibvirtDomain
+        {
+            Name = root.Element("name")?.Value.Trim() ?? Path.GetFileNameWithoutExtension(file),
+            Type = type,
+            Machine = machine,
+            Vcpus = vcpus,
+            Cpu = cpu,
+            IsLive = root.Attribute("id") is not null,
+        };
+    }
+}
