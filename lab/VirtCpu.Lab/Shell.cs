@@ -11,8 +11,20 @@ internal sealed record ProcessResult(int ExitCode, string Out, string Error)
     /// <summary>Whether the process exited 0.</summary>
     public bool Ok => ExitCode == 0;
 
-    /// <summary>Standard error's first line that says something, trimmed (libvirt's message).</summary>
-    public string Message => Error.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
+    /// <summary>Standard error's lines that say something, joined (libvirt's message; virsh's generic first line dropped when a second follows).</summary>
+    public string Message
+    {
+        get
+        {
+            var lines = Error.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            if (lines.Count > 1 && lines[0].StartsWith("error: Failed to", StringComparison.Ordinal))
+            {
+                lines.RemoveAt(0);
+            }
+
+            return string.Join(" ", lines);
+        }
+    }
 }
 
 /// <summary>Runs programs: every process is waited for, and killed with its children after a timeout.</summary>

@@ -52,19 +52,35 @@ internal static class Virsh
     /// <returns>The result.</returns>
     public static ProcessResult Run(string uri, params string[] args) => Shell.Run("virsh", ["-q", "-c", uri, .. args], TimeSpan.FromSeconds(120));
 
-    /// <summary>Reads every vCPU of a running guest.</summary>
+    /// <summary>Reads every vCPU of a running guest (one virsh call for all of their properties).</summary>
     /// <param name="uri">The node's URI.</param>
     /// <param name="domain">The domain.</param>
     /// <returns>The vCPUs in index order.</returns>
     public static List<Vcpu> ReadVcpus(string uri, string domain)
     {
         var cpus = Monitor(uri, domain, """{"execute":"query-cpus-fast"}""").AsArray();
-        var list = new List<Vcpu>();
-        foreach (var cpu in cpus.OrderBy(c => (int)c!["cpu-index"]!))
+        var paths = cpus.OrderBy(c => (int)c!["cpu-index"]!).Select(c => (string)c!["qom-path"]!).ToList();
+        string[] properties = ["feature-words", "vendor", "family", "model", "stepping"];
+        var commands = paths.SelectMany(p => properties.Select(property =>
+            $"qemu-monitor-command {domain} '{{\"execute\":\"qom-get\",\"arguments\":{{\"path\":\"{p}\",\"property\":\"{property}\"}}}}'"));
+        var r = Run(uri, string.Join(" ; ", commands));
+        if (!r.Ok)
         {
-            var path = (string)cpu!["qom-path"]!;
+            throw new LabException($"reading the vCPUs of {domain}: {r.Message}");
+        }
+
+        var replies = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => JsonNode.Parse(l)!["return"]!).ToList();
+        if (replies.Count != paths.Count * properties.Length)
+        {
+            throw new LabException($"reading the vCPUs of {domain}: {replies.Count} replies for {paths.Count * properties.Length} questions");
+        }
+
+        var list = new List<Vcpu>();
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var at = i * properties.Length;
             var words = new SortedDictionary<string, ulong>(StringComparer.Ordinal);
-            foreach (var w in Qom(uri, domain, path, "feature-words").AsArray())
+            foreach (var w in replies[at].AsArray())
             {
                 var leaf = (long)w!["cpuid-input-eax"]!;
                 var sub = w["cpuid-input-ecx"] is { } ecx ? ((long)ecx).ToString("x", CultureInfo.InvariantCulture) : "-";
@@ -72,24 +88,11 @@ internal static class Virsh
                 words[key] = (ulong)(long)w["features"]!;
             }
 
-            list.Add(new Vcpu(
-                path,
-                (string)Qom(uri, domain, path, "vendor")!,
-                (int)Qom(uri, domain, path, "family"),
-                (int)Qom(uri, domain, path, "model"),
-                (int)Qom(uri, domain, path, "stepping"),
-                words));
+            list.Add(new Vcpu(paths[i], (string)replies[at + 1]!, (int)replies[at + 2], (int)replies[at + 3], (int)replies[at + 4], words));
         }
 
         return list;
     }
-
-    private static JsonNode Qom(string uri, string domain, string path, string property) =>
-        Monitor(uri, domain, JsonSerializer.Serialize(new JsonObject
-        {
-            ["execute"] = "qom-get",
-            ["arguments"] = new JsonObject { ["path"] = path, ["property"] = property },
-        }));
 
     private static JsonNode Monitor(string uri, string domain, string command)
     {

@@ -15,7 +15,27 @@ public static class GuestFiles
     public static CpuDefinition Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return CpuXml.Parse(ReadText(path), path, CpuType.Guest);
+        return ReadGuest(path).Cpu;
+    }
+
+    /// <summary>
+    /// Reads one guest: a bare <c>&lt;cpu&gt;</c>, or a whole domain XML as <c>virsh dumpxml</c> writes
+    /// it (its CPU, topology, machine type and domain type are taken from it).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The guest: its CPU, and the domain when the file is a domain XML.</returns>
+    /// <exception cref="InputException">Missing, unreadable or malformed file.</exception>
+    public static (CpuDefinition Cpu, LibvirtDomain? Domain) ReadGuest(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var text = ReadText(path);
+        if (LibvirtDomain.IsDomain(text))
+        {
+            var domain = LibvirtDomain.Parse(text, path);
+            return (domain.Cpu, domain);
+        }
+
+        return (CpuXml.Parse(text, path, CpuType.Guest), null);
     }
 
     /// <summary>Reads every <c>*.xml</c> file of a directory, in ordinal name order.</summary>

@@ -84,7 +84,20 @@ public static class GuestStarter
         // Step 1: host-model → custom; optional features → require/disable by what H offers.
         try
         {
-            if (def.Mode == CpuMode.HostModel)
+            if (def.Mode == CpuMode.HostModel && node.Host.HostModel is { } hostModel)
+            {
+                // libvirt's own host-model CPU for this node (domain capabilities).
+                def = def with
+                {
+                    Mode = CpuMode.Custom,
+                    Match = CpuMatch.Exact,
+                    Model = hostModel.Model,
+                    Vendor = hostModel.Vendor,
+                    Fallback = CpuFallback.Forbid,
+                    Features = [.. hostModel.Features, .. def.Features.Where(f => hostModel.FindFeature(f.Name) is null)],
+                };
+            }
+            else if (def.Mode == CpuMode.HostModel)
             {
                 var models = HypervisorModels.FromNames(node.Hypervisor.ModelNames);
                 var decoded = MigratableCopy.Create(m, new CpuDecoder(m).DecodeGuest(node.Host.ManagementData, models));
@@ -135,7 +148,8 @@ public static class GuestStarter
             }
 
             ImmutableArray<string> missing;
-            if (model.CompatCheck || resolution is null)
+            var wholeDefinition = node.LibvirtBehaviour.Values("check-partial") is ["whole-definition"];
+            if (wholeDefinition || model.CompatCheck || resolution is null)
             {
                 var wanted = (model.Features | require) - disable - SetOf(m, def, FeaturePolicy.Force);
                 missing = [.. m.NamesOf(wanted - node.Host.Management)];
@@ -180,6 +194,21 @@ public static class GuestStarter
             return start with { Step = StartStep.Hypervisor, Unknown = [def.Model!], Reason = $"{q.Name} cannot build the CPU: {hypervisorProblem}." };
         }
 
+        // Under TCG, libvirt switches off (and records as disabled) the features its release
+        // disables for TCG guests when QEMU's model holds them and the definition does not name them.
+        if (node.Accelerator == QemuAccelerator.Tcg)
+        {
+            var unnamed = node.LibvirtBehaviour.Values("tcg-disable-unnamed")
+                .Where(name => def.FindFeature(name) is null && m.FindFeature(name) is not null && InQemuModel(node, resolution, name))
+                .Select(name => new CpuFeature(name, FeaturePolicy.Disable)).ToList();
+            if (unnamed.Count > 0)
+            {
+                def = def with { Features = [.. unnamed, .. def.Features] };
+                disable |= SetOf(m, def, FeaturePolicy.Disable);
+                start = start with { Definition = def };
+            }
+        }
+
         var switches = new List<QemuFeatureSwitch>();
         var noQemu = new List<string>();
         foreach (var f in def.Features)
@@ -204,7 +233,7 @@ public static class GuestStarter
             return start with { Step = StartStep.Hypervisor, Unknown = [.. noQemu], Reason = $"{q.Name} has no CPU feature{Plural(noQemu)} {string.Join(", ", noQemu)}." };
         }
 
-        var cpu = QemuExpander.Expand(q, resolution, Config(node, def.Model!, switches));
+        var cpu = WithTopology(QemuExpander.Expand(q, resolution, Config(node, def.Model!, switches)), node, def);
         start = start with { Cpu = cpu };
 
         // Step 5: the live update, in M's vocabulary (names M does not know are not seen).
@@ -273,12 +302,43 @@ public static class GuestStarter
         return start with { Definition = def, LiveDefinition = def, Passthrough = new PassthroughCpu(mode, enabled, node.Host.VendorString, node.Host.Signature) };
     }
 
+    // What the QEMU release sets in every vCPU from the guest's topology (release behaviour data):
+    // features for a package of more than one logical CPU, and more of them for AMD guests.
+    private static QemuCpu WithTopology(QemuCpu cpu, Node node, CpuDefinition def)
+    {
+        if (def.Topology is not { } t || (long)t.Cores * t.Threads <= 1)
+        {
+            return cpu;
+        }
+
+        var names = node.QemuBehaviour.Values("multi-cpu-package").AsEnumerable();
+        if (cpu.Vendor == "AuthenticAMD")
+        {
+            names = names.Concat(node.QemuBehaviour.Values("multi-cpu-package-amd"));
+        }
+
+        var added = FeatureSet.Of(names.Select(n => node.Hypervisor.Feature(n)?.Index ?? -1).Where(i => i >= 0));
+        return added.IsEmpty ? cpu : cpu with { Enabled = cpu.Enabled | added, Filtered = cpu.Filtered - added };
+    }
+
+    private static bool InQemuModel(Node node, QemuModelResolution resolution, string libvirtName)
+    {
+        var qi = node.Bridge.QemuOf(node.Catalog.FindFeature(libvirtName)!.Index);
+        if (qi < 0)
+        {
+            return false;
+        }
+
+        var plain = QemuExpander.Expand(node.Hypervisor, resolution, Config(node, resolution.Given, []));
+        return plain.Enabled.Contains(qi) || plain.Filtered.Contains(qi);
+    }
+
     private static QemuCpuConfig Config(Node node, string model, IEnumerable<QemuFeatureSwitch> switches) => new(model)
     {
         Machine = node.Machine,
         Accelerator = node.Accelerator,
         Features = [.. switches],
-        HostOffer = node.Accelerator == QemuAccelerator.Kvm ? node.Host.Qemu : node.Hypervisor.Tcg,
+        HostOffer = node.Accelerator == QemuAccelerator.Kvm ? node.Host.Qemu : node.Host.TcgCpu ?? node.Hypervisor.Tcg,
         HostVendor = node.Host.VendorString,
     };
 

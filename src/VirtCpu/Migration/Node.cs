@@ -31,7 +31,20 @@ public sealed record Node
     public required NodeHost Host { get; init; }
 
     /// <summary>The node's libvirt release, whose behaviour the start and migration steps follow.</summary>
-    public Version Libvirt { get; init; } = new(11, 3);
+    public Version Libvirt => LibvirtBehaviour.Release;
+
+    /// <summary>How the node's libvirt release behaves where releases differ.</summary>
+    public ReleaseBehaviour LibvirtBehaviour { get; init; } = BehaviourFile.For("libvirt", new Version(11, 3), null);
+
+    /// <summary>How the node's QEMU release behaves where releases differ (by default, that of the hypervisor catalog's release).</summary>
+    public ReleaseBehaviour QemuBehaviour
+    {
+        get => field ??= BehaviourFile.For("qemu", Hypervisor.QemuVersion, Name);
+        init;
+    }
+
+    /// <summary>Whether the libvirt release was given by the profile (else assumed from the catalog).</summary>
+    public bool LibvirtPinned { get; init; }
 
     /// <summary>The bridge between M and Q.</summary>
     public VocabularyBridge Bridge => VocabularyBridge.For(Catalog, Hypervisor);
@@ -48,7 +61,7 @@ public sealed record Node
             sb.Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Catalog).ToString(CultureInfo.InvariantCulture)).Append('|')
               .Append(Catalog.Name).Append('|')
               .Append(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Hypervisor).ToString(CultureInfo.InvariantCulture)).Append('|')
-              .Append(Machine).Append('|').Append(Accelerator).Append('|').Append(Host.VendorString).Append('|').Append(Host.Signature).Append('|');
+              .Append(Machine).Append('|').Append(Accelerator).Append('|').Append(LibvirtBehaviour.Name).Append('|').Append(QemuBehaviour.Name).Append('|').Append(Host.VendorString).Append('|').Append(Host.Signature).Append('|');
             for (var k = 0; k < FeatureSet.WordCount; k++)
             {
                 sb.Append(Host.Qemu.Word(k).ToString("x", CultureInfo.InvariantCulture)).Append(',');
@@ -101,7 +114,8 @@ public sealed record Node
             Machine = profile.Machine,
             Accelerator = profile.Accelerator,
             Host = host,
-            Libvirt = profile.Libvirt ?? new Version(11, 3),
+            LibvirtBehaviour = BehaviourFile.For("libvirt", profile.Libvirt ?? new Version(11, 3), profile.File),
+            QemuBehaviour = BehaviourFile.For("qemu", profile.Hypervisor.QemuVersion, profile.File),
         };
     }
 
@@ -128,6 +142,7 @@ public sealed record Node
             Accelerator = accelerator,
             HostSource = "inline",
             InlineHost = inline,
+            Libvirt = catalog.Name.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalog.Name["libvirt-".Length..], out var release) ? release : null,
         };
         return Resolve(profile);
     }

@@ -19,6 +19,12 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     /// <summary>The features KVM synthesizes for every guest, besides the KVM paravirtual word.</summary>
     public static IReadOnlyList<string> KvmSynthesized { get; } = ["hypervisor", "x2apic", "tsc-deadline"];
 
+    /// <summary>libvirt's host-model CPU for this host (domain capabilities), when the offer came from it.</summary>
+    public VirtCpu.Cpu.CpuDefinition? HostModel { get; init; }
+
+    /// <summary>What QEMU under TCG offers on this node, when known from the node itself (else the catalog's TCG mask).</summary>
+    public FeatureSet? TcgCpu { get; init; }
+
     /// <summary>The offer as engine CPU data in the management vocabulary.</summary>
     public CpuData ManagementData => new(Management, VendorString, Signature.ToEax());
 
@@ -76,8 +82,10 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
 
         var vendor = (hostModel.Vendor is { } v ? m.FindVendor(v) : model.Vendor)?.CpuidString;
         var signature = model.Signatures.IsEmpty ? new CpuSignature(0, 0, 0) : new CpuSignature(model.Signatures[0].Family, model.Signatures[0].Model, 0);
-        var qemu = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg;
-        return Complete(bridge, new NodeHost(vendor, signature, qemu, features), accelerator);
+        // Under TCG, QEMU offers its TCG mask less what libvirt's view of the TCG CPU lacks.
+        var qemu = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg - bridge.ToHypervisor(bridge.MappedManagement - features);
+        var hostModelCpu = hostModel with { Type = VirtCpu.Cpu.CpuType.Guest, Mode = VirtCpu.Cpu.CpuMode.Custom };
+        return Complete(bridge, new NodeHost(vendor, signature, qemu, features) { HostModel = hostModelCpu, TcgCpu = accelerator == QemuAccelerator.Kvm ? null : qemu }, accelerator);
     }
 
     /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
