@@ -14,7 +14,7 @@ internal sealed partial class CaseRunner(string workDirectory)
     public CaseReality Run(LabCase c)
     {
         var clock = Stopwatch.StartNew();
-        var xml = c.Guest.DomainXml(c.Id, c.Topology);
+        var xml = c.Guest.DomainXml(c.Id, c.Topology, c.Machine);
         var file = Path.Combine(workDirectory, c.Id + ".xml");
         File.WriteAllText(file, xml);
         var node = c.Source;

@@ -11,8 +11,9 @@ var output = new Option<string>("--out") { Description = "The results folder.", 
 var report = new Option<string?>("--report") { Description = "The report to write (default: docs/live-validation.md for a full run, RESULTS/live-validation.md for --core)." };
 var judgeOnly = new Option<bool>("--judge-only") { Description = "Judge the recorded reality of RESULTS again (no daemons)." };
 var filter = new Option<string?>("--only") { Description = "Run only cases whose id, guest or node names contain this text." };
+var fixtures = new Option<string?>("--export-fixtures") { Description = "Also write the real outcomes and profiles as test fixtures into this folder." };
 var root = new RootCommand("virtcpu-lab: real libvirt + QEMU stacks, real starts and live migrations, every VirtCpu prediction held against them.");
-foreach (var o in new Option[] { core, stacksOption, output, report, judgeOnly, filter })
+foreach (var o in new Option[] { core, stacksOption, output, report, judgeOnly, filter, fixtures })
 {
     root.Options.Add(o);
 }
@@ -25,7 +26,7 @@ root.SetAction(parse =>
     var reportPath = parse.GetValue(report) ?? (isCore ? Path.Combine(results, "live-validation.md") : "docs/live-validation.md");
     try
     {
-        return new LabRun(stacks, results, isCore, parse.GetValue(filter)).Execute(reportPath, parse.GetValue(judgeOnly));
+        return new LabRun(stacks, results, isCore, parse.GetValue(filter)).Execute(reportPath, parse.GetValue(judgeOnly), parse.GetValue(fixtures));
     }
     catch (Exception e) when (e is LabException or VirtCpu.InputException)
     {
@@ -47,8 +48,9 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
     /// <summary>Runs the lab (or judges recorded reality) and writes the report.</summary>
     /// <param name="reportPath">The report file.</param>
     /// <param name="judgeOnly">Only judge recorded reality.</param>
+    /// <param name="fixtures">A folder to export test fixtures into, or null.</param>
     /// <returns>0 when every prediction agrees, 1 otherwise.</returns>
-    public int Execute(string reportPath, bool judgeOnly)
+    public int Execute(string reportPath, bool judgeOnly, string? fixtures)
     {
         var clock = Stopwatch.StartNew();
         var cases = LabCases.All(stacks).Where(c => !core || c.Core)
@@ -70,6 +72,11 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
         var versions = File.Exists(Path.Combine(results, "versions.txt")) ? File.ReadAllText(Path.Combine(results, "versions.txt")) : "";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
         File.WriteAllText(reportPath, LabReport.Write(judged, versions, clock.Elapsed, core));
+        if (fixtures is not null)
+        {
+            FixtureExport.Write(judged.Select(j => (j.Case, j.Real)), profiles, fixtures);
+        }
+
         var all = judged.SelectMany(j => j.Judgements).ToList();
         foreach (var (c, _, js) in judged)
         {
