@@ -110,6 +110,18 @@ public sealed class CpuCommandsTests : IDisposable
         Assert.Contains("<model fallback='allow'>qemu64</model>", translated.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--help", "  virtcpu [command] [options]")]
+    [InlineData("conformance --help", "  virtcpu conformance [options]")]
+    [InlineData("qemu expand -h", "  virtcpu qemu expand [<NAME>] [options]")]
+    public void Help_calls_the_tool_virtcpu_whatever_the_executable_is_called(string args, string usage)
+    {
+        var r = CliRunner.Run(args.Split(' '));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("\nUsage:\n" + usage + "\n", r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("VirtCpu.Cli", r.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Conformance_runs_the_cases_of_a_cputest_c_and_fails_on_absent_files_unless_allowed()
     {
