@@ -23,7 +23,7 @@ internal static class Cli
     /// <param name="root">The root command.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>The exit code.</returns>
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(Command root, string[] args)
     {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,7 +1,14 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using VirtCpu.Cli;
 
-var root = new RootCommand("virtcpu: guest CPU ABI for QEMU/KVM: decode, compare, baseline, QEMU models and migration verdicts.");
+// The root is named virtcpu whatever the executable is called (VirtCpu.Cli.dll under `dotnet`,
+// the tool shim, the native binary): a RootCommand takes its name from the executable.
+var root = new Command("virtcpu", "virtcpu: guest CPU ABI for QEMU/KVM: decode, compare, baseline, QEMU models and migration verdicts.")
+{
+    new HelpOption(),
+    new VersionOption(),
+};
 foreach (var command in CommandRegistry.All())
 {
     root.Subcommands.Add(command);

@@ -41,7 +41,9 @@ internal static class MigrateCheckCommand
             var guestFile = parseResult.GetValue(guest) ?? throw new InputException("give --guest, --from and --to (or --guests and --nodes)");
             var source = Node.Resolve(NodeProfileReader.Read(parseResult.GetValue(from) ?? throw new InputException("--from is required")));
             var target = Node.Resolve(NodeProfileReader.Read(parseResult.GetValue(to) ?? throw new InputException("--to is required")));
-            var verdict = MigrationCheck.Check(GuestFiles.Read(guestFile), source, target);
+            var definition = GuestFiles.Read(guestFile);
+            Unmodelled.Refuse(definition, guestFile, source, target);
+            var verdict = MigrationCheck.Check(definition, source, target);
             if (asJson)
             {
                 JsonOption.WriteToStdout(w => MigrationReport.WriteVerdict(verdict, w));
@@ -61,6 +63,11 @@ internal static class MigrateCheckCommand
         var clock = Stopwatch.StartNew();
         var guests = GuestFiles.ReadDirectory(directory);
         var nodes = NodeProfileReader.ReadList(nodeList).Select(Node.Resolve).ToList();
+        foreach (var (name, definition) in guests)
+        {
+            Unmodelled.Refuse(definition, Path.Combine(directory, name), nodes);
+        }
+
         var loaded = clock.Elapsed;
         var total = guests.Length;
         var step = Math.Max(1, total / 20);

@@ -20,8 +20,10 @@ internal static class StartCommand
         var json = JsonOption.AddTo(command);
         command.SetAction(parseResult =>
         {
-            var definition = GuestFiles.Read(parseResult.GetValue(guest)!);
+            var guestFile = parseResult.GetValue(guest)!;
+            var definition = GuestFiles.Read(guestFile);
             var node = Node.Resolve(NodeProfileReader.Read(parseResult.GetValue(on)!));
+            Unmodelled.Refuse(definition, guestFile, node);
             var start = GuestStarter.Start(definition, node);
             if (parseResult.GetValue(json))
             {

@@ -110,22 +110,62 @@ public sealed class CpuCommandsTests : IDisposable
         Assert.Contains("<model fallback='allow'>qemu64</model>", translated.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Conformance_skips_cases_without_files()
+    [Theory]
+    [InlineData("--help", "  virtcpu [command] [options]")]
+    [InlineData("conformance --help", "  virtcpu conformance [options]")]
+    [InlineData("qemu expand -h", "  virtcpu qemu expand [<NAME>] [options]")]
+    public void Help_calls_the_tool_virtcpu_whatever_the_executable_is_called(string args, string usage)
     {
-        var r = CliRunner.Run("conformance", "--tests", _dir.FullName);
+        var r = CliRunner.Run(args.Split(' '));
         Assert.Equal(0, r.ExitCode);
-        Assert.StartsWith("SKIP compare host/host: missing x86_64-host.xml\n", r.Stdout, StringComparison.Ordinal);
-        Assert.EndsWith("0 passed, 0 failed, 422 skipped\n", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nUsage:\n" + usage + "\n", r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("VirtCpu.Cli", r.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Conformance_passes_on_the_reference_suite_with_the_map_read_at_run_time()
+    public void Conformance_runs_the_cases_of_a_cputest_c_and_fails_on_absent_files_unless_allowed()
     {
-        var tests = SharedData.Require("libvirt-11.3/cputestdata");
+        var tree = _dir.CreateSubdirectory("tests");
+        var data = tree.CreateSubdirectory("cputestdata");
+        File.WriteAllText(Path.Combine(tree.FullName, "cputest.c"), """
+            DO_TEST_COMPARE(VIR_ARCH_X86_64, "host", "host", VIR_CPU_COMPARE_IDENTICAL);
+            DO_TEST_COMPARE(VIR_ARCH_X86_64, "host", "absent", VIR_CPU_COMPARE_SUPERSET);
+            """);
+        File.WriteAllText(Path.Combine(data.FullName, "x86_64-host.xml"), HostCpu);
+
+        var strict = CliRunner.Run("conformance", "--libvirt", tree.FullName);
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Equal(
+            "PASS compare host/host\nSKIP compare host/absent: missing x86_64-absent.xml\n1 passed, 0 failed, 1 skipped of 2 cases\n1 cases lack files (--allow-missing accepts this)\n",
+            strict.Stdout);
+        var allowed = CliRunner.Run("conformance", "--libvirt", tree.FullName, "--allow-missing");
+        Assert.Equal(0, allowed.ExitCode);
+        Assert.EndsWith("SKIP compare host/absent: missing x86_64-absent.xml\n1 passed, 0 failed, 1 skipped of 2 cases\n", allowed.Stdout, StringComparison.Ordinal);
+
+        File.Delete(Path.Combine(data.FullName, "x86_64-host.xml"));
+        var none = CliRunner.Run("conformance", "--libvirt", tree.FullName, "--allow-missing");
+        Assert.Equal(1, none.ExitCode);
+        Assert.EndsWith("0 passed, 0 failed, 2 skipped of 2 cases\nno case ran\n", none.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Conformance_on_a_folder_that_is_not_a_libvirt_test_tree_is_one_line_exit_2()
+    {
+        var r = CliRunner.Run("conformance", "--libvirt", _dir.FullName);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal($"virtcpu: {_dir.FullName}: not a libvirt test tree: no cputest.c (expected cputest.c and cputestdata/, as in libvirt's tests/ folder)\n", r.Stderr);
+        Assert.Equal(string.Empty, r.Stdout);
+    }
+
+    [Fact]
+    public void Conformance_passes_on_the_reference_tree_with_the_map_read_at_run_time()
+    {
+        SharedData.Require("libvirt-11.3/cputest.c");
+        var tests = SharedData.Require("libvirt-11.3");
         var map = SharedData.Require("libvirt-11.3/cpu_map");
-        var r = CliRunner.Run("conformance", "--tests", tests, "--map", map);
+        var r = CliRunner.Run("conformance", "--libvirt", tests, "--map", map, "--allow-missing");
         Assert.Equal(0, r.ExitCode);
         Assert.DoesNotContain("FAIL ", r.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("\n307 passed, 0 failed, 115 skipped of 422 cases\n", r.Stdout, StringComparison.Ordinal);
     }
 }

@@ -94,6 +94,27 @@ public sealed class MigrationCommandsTests : IDisposable
     }
 
     [Fact]
+    public void A_maximum_guest_under_tcg_is_unsupported_not_a_verdict()
+    {
+        Setup();
+        File.WriteAllText(Path.Combine(_dir.FullName, "amd-tcg.json"), """{"catalog": "libvirt-11.3", "qemu": "10.0", "machine": "pc-q35-9.2", "accel": "tcg", "host": {"cpuid": "epyc-host.xml"}}""");
+        File.WriteAllText(Path.Combine(_dir.FullName, "max.xml"), "<cpu mode='maximum'/>\n");
+        const string Message = "virtcpu: max.xml: unsupported: a maximum guest on node amd-tcg under TCG (qemu-10.0's -cpu max) is not modelled; maximum is modelled under KVM only, where it is the host's CPU\n";
+
+        var (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "migrate-check", "--guest", "max.xml", "--from", "amd-tcg.json", "--to", "amd-11.json");
+        Assert.Equal((2, string.Empty, Message), (exit, stdout, stderr));
+        (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "migrate-check", "--guest", "max.xml", "--from", "amd-11.json", "--to", "amd-tcg.json");
+        Assert.Equal((2, string.Empty, Message), (exit, stdout, stderr));
+        (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "start", "--guest", "max.xml", "--on", "amd-tcg.json");
+        Assert.Equal((2, string.Empty, Message), (exit, stdout, stderr));
+
+        // Under KVM it is modelled: the host's CPU.
+        (exit, stdout, _) = CliProcess.Run(_dir.FullName, "migrate-check", "--guest", "max.xml", "--from", "amd-11.json", "--to", "amd-11.json");
+        Assert.Equal(0, exit);
+        Assert.StartsWith("SAFE: ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Translate_rewrites_a_versioned_name_for_an_older_catalog()
     {
         Setup();

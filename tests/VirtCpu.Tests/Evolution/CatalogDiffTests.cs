@@ -104,7 +104,7 @@ public sealed class CatalogDiffTests
         Assert.Equal(58, report.ChangedModels.Length);
         Assert.Equal(92, report.AddedModels.Length);
         Assert.Empty(report.VersionedViolations);
-        Assert.True(report.Studies.Count(s => s.Change?.Kind == ModelFeatureChangeKind.AddedMarker) > 2000);
+        Assert.Equal(2070, report.Studies.Count(s => s.Change?.Kind == ModelFeatureChangeKind.AddedMarker));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class LimitsTests
             Assert.Equal("h.xml", e.File);
             Assert.Contains(problem, e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', e.Message);
-            Assert.True(watch.ElapsedMilliseconds < 2000, $"{name}: took {watch.ElapsedMilliseconds} ms");
+            HangBound.Check(watch, name);
         }
     }
 
@@ -79,7 +79,7 @@ public sealed class LimitsTests
             var e = Assert.Throws<InputException>(() => LibvirtMapReader.Load(dir.FullName));
             Assert.Contains("DTDs and entities are not allowed", e.Message, StringComparison.Ordinal);
             Assert.Contains("index.xml", e.Message, StringComparison.Ordinal);
-            Assert.True(watch.ElapsedMilliseconds < 1000, $"took {watch.ElapsedMilliseconds} ms");
+            HangBound.Check(watch, "index.xml");
         }
         finally
         {
@@ -100,7 +100,7 @@ public sealed class LimitsTests
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<InputException>(() => CpuXml.ParseAll(text.ToString(), "many.xml"));
         Assert.Contains("too many elements", e.Message, StringComparison.Ordinal);
-        Assert.True(watch.ElapsedMilliseconds < 5000, $"took {watch.ElapsedMilliseconds} ms");
+        HangBound.Check(watch, "many.xml");
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class LimitsTests
         var cpus = CpuXml.ParseAll(text.ToString(), "hosts.xml");
         watch.Stop();
         Assert.Equal(10_000, cpus.Length);
-        Assert.True(watch.ElapsedMilliseconds < 120_000, $"took {watch.ElapsedMilliseconds} ms");
+        HangBound.Check(watch, "hosts.xml");
     }
 
     [Fact]
@@ -139,8 +139,8 @@ public sealed class LimitsTests
         text.Append("</cpudata>\n");
         var watch = Stopwatch.StartNew();
         var data = CpuidXml.Parse(text.ToString(), "big.xml");
-        Assert.True(watch.ElapsedMilliseconds < 10_000, $"took {watch.ElapsedMilliseconds} ms");
-        Assert.NotNull(data);
+        HangBound.Check(watch, "big.xml");
+        Assert.Equal(5000, data.Items.Count());
     }
 
     [Fact]

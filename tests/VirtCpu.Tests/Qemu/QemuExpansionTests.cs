@@ -221,7 +221,7 @@ public sealed class QemuExpansionTimingTests
     [Theory]
     [InlineData("7.2")]
     [InlineData("10.0")]
-    public void ExpandAllIsFast(string qemu)
+    public void ExpandAllExpandsEveryNameWithinTheHangBound(string qemu)
     {
         var catalog = BuiltInHypervisors.Get(qemu);
         var none = QemuMachineTypes.Find(catalog.QemuVersion, "none");
@@ -229,8 +229,8 @@ public sealed class QemuExpansionTimingTests
         _ = catalog.ModelNames.Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, none), config)).ToList();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var all = catalog.ModelNames.Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, none), config)).ToList();
-        var elapsed = clock.Elapsed;
-        TestContext.Current.TestOutputHelper?.WriteLine($"expand --all {catalog.Name}: {all.Count} names in {elapsed.TotalMilliseconds:0.0} ms");
-        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"{elapsed}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"expand --all {catalog.Name}: {all.Count} names in {clock.Elapsed.TotalMilliseconds:0.0} ms");
+        HangBound.Check(clock, $"expand --all {catalog.Name}");
+        Assert.Equal(catalog.ModelNames.Count(), all.Count);
     }
 }
