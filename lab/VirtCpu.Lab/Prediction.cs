@@ -94,6 +94,12 @@ internal sealed partial class Prediction(string profiles)
             return new Judgement(step, HopText(real), VerdictText(verdict), false, "verdict differs");
         }
 
+        if (realClass == "BLOCKED" && (real.Error ?? "").Contains("machine type", StringComparison.Ordinal)
+            && (verdict.Step != StartStep.Hypervisor || verdict.Destination?.Unknown.Contains(verdict.Source.Machine) != true))
+        {
+            return new Judgement(step, HopText(real), VerdictText(verdict), false, "real refusal is the machine type; predicted another step");
+        }
+
         if (realClass == "BLOCKED")
         {
             var realNames = FeaturesNamed(real.Error ?? "");

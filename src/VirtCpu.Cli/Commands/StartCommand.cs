@@ -13,18 +13,17 @@ internal static class StartCommand
     public static Command Create()
     {
         var command = new Command("start", "Start a guest on a node: host-model expansion, validation, the QEMU build and the live update; prints the live definition and the enabled features, or why the start fails. Exit 1 when it fails.");
-        var guest = new Option<string>("--guest") { Description = "The guest <cpu> definition (XML).", Required = true };
+        var guest = GuestOptions.AddTo(command, required: true);
         var on = new Option<string>("--on") { Description = "The node profile (JSON).", Required = true };
-        command.Options.Add(guest);
         command.Options.Add(on);
         var json = JsonOption.AddTo(command);
         command.SetAction(parseResult =>
         {
-            var guestFile = parseResult.GetValue(guest)!;
-            var definition = GuestFiles.Read(guestFile);
+            var guestFile = guest.File(parseResult)!;
+            var (definition, machine) = guest.Read(parseResult);
             var node = Node.Resolve(NodeProfileReader.Read(parseResult.GetValue(on)!));
             Unmodelled.Refuse(definition, guestFile, node);
-            var start = GuestStarter.Start(definition, node);
+            var start = GuestStarter.Start(definition, node, machine);
             if (parseResult.GetValue(json))
             {
                 JsonOption.WriteToStdout(w => MigrationReport.WriteStart(start, w));

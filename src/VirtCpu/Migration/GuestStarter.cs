@@ -29,6 +29,16 @@ public static class GuestStarter
         var m = node.Catalog;
         var start = new GuestStart { Node = node, Machine = mt, Step = StartStep.None };
 
+        // libvirt validates the machine type against the node's QEMU before it looks at the CPU.
+        try
+        {
+            QemuMachineTypes.Find(node.Hypervisor.QemuVersion, mt);
+        }
+        catch (InputException e)
+        {
+            return start with { Step = StartStep.Hypervisor, Unknown = [mt], Reason = $"{node.Hypervisor.Name} does not support machine type '{mt}': {e.Problem ?? e.Message}." };
+        }
+
         if (guest.Mode is CpuMode.HostPassthrough or CpuMode.Maximum)
         {
             return StartPassthrough(guest, node, start);

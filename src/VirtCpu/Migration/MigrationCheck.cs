@@ -17,12 +17,13 @@ public static class MigrationCheck
     /// <param name="target">The destination node T.</param>
     /// <param name="advise">Whether to add a reverse-translation advice to a BLOCKED-at-parse verdict.</param>
     /// <returns>The verdict.</returns>
-    public static MigrationVerdict Check(CpuDefinition guest, Node source, Node target, bool advise = true)
+    /// <param name="machine">The guest's machine type, or null for the source node's.</param>
+    public static MigrationVerdict Check(CpuDefinition guest, Node source, Node target, bool advise = true, string? machine = null)
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var s = GuestStarter.Start(guest, source);
+        var s = GuestStarter.Start(guest, source, machine);
         if (!s.Succeeded)
         {
             return SourceFailed(s);

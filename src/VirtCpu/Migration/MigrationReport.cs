@@ -57,6 +57,40 @@ public static class MigrationReport
         w.WriteEndObject();
     }
 
+    /// <summary>Writes the verdicts of a route (one per hop tried) as text.</summary>
+    /// <param name="verdicts">The verdicts, in hop order.</param>
+    /// <param name="output">The writer.</param>
+    public static void WriteRoute(IReadOnlyList<MigrationVerdict> verdicts, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        ArgumentNullException.ThrowIfNull(output);
+        for (var i = 0; i < verdicts.Count; i++)
+        {
+            var v = verdicts[i];
+            output.WriteLine($"hop {i + 1}: {v.Source.Node.Name} -> {v.Destination?.Node.Name ?? "(not reached)"}");
+            WriteVerdict(v, output);
+            output.WriteLine();
+        }
+    }
+
+    /// <summary>Writes the verdicts of a route as JSON: <c>{"hops": [verdict, ...]}</c>.</summary>
+    /// <param name="verdicts">The verdicts, in hop order.</param>
+    /// <param name="w">The writer.</param>
+    public static void WriteRoute(IReadOnlyList<MigrationVerdict> verdicts, Utf8JsonWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteStartArray("hops");
+        foreach (var v in verdicts)
+        {
+            WriteVerdict(v, w);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
     /// <summary>Writes a verdict as text.</summary>
     /// <param name="verdict">The verdict.</param>
     /// <param name="output">The writer.</param>
@@ -79,6 +113,11 @@ public static class MigrationReport
         if (verdict.Names.Length > 0)
         {
             output.WriteLine($"  names: {string.Join(", ", verdict.Names)}");
+        }
+
+        foreach (var cause in VerdictCauses.Explain(verdict))
+        {
+            output.WriteLine($"  cause: {cause}");
         }
 
         if (verdict.Lost.Length > 0)
@@ -153,6 +192,11 @@ public static class MigrationReport
         if (verdict.Names.Length > 0)
         {
             w.WriteStringArray("names", verdict.Names);
+        }
+
+        if (VerdictCauses.Explain(verdict) is { IsEmpty: false } causes)
+        {
+            w.WriteStringArray("causes", causes);
         }
 
         if (verdict.VendorChange is { } v)

@@ -22,7 +22,14 @@ internal static class CliRunner
     /// <param name="workingDirectory">The working directory, or null.</param>
     /// <param name="args">The arguments.</param>
     /// <returns>The outcome.</returns>
-    public static Result RunIn(string? workingDirectory, params string[] args)
+    public static Result RunIn(string? workingDirectory, params string[] args) => RunWith(workingDirectory, null, args);
+
+    /// <summary>Runs virtcpu with extra environment variables.</summary>
+    /// <param name="workingDirectory">The working directory, or null.</param>
+    /// <param name="environment">Variables to set, or null.</param>
+    /// <param name="args">The arguments.</param>
+    /// <returns>The outcome.</returns>
+    public static Result RunWith(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "VirtCpu.Cli.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -34,6 +41,11 @@ internal static class CliRunner
             WorkingDirectory = workingDirectory ?? SharedData.RepoRoot,
         };
         start.ArgumentList.Add(dll);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
