@@ -17,8 +17,13 @@ internal static class FixtureExport
     public static void Write(IEnumerable<(LabCase Case, CaseReality Real)> judged, string profiles, string target)
     {
         Directory.CreateDirectory(target);
-        foreach (var f in Directory.GetFiles(profiles))
+        foreach (var f in Directory.GetFiles(profiles).Order(StringComparer.Ordinal))
         {
+            if (f.EndsWith("-domcaps.xml", StringComparison.Ordinal) && IsEditedMap(Path.Combine(profiles, Path.GetFileName(f)[..^"-domcaps.xml".Length] + ".json")))
+            {
+                continue;
+            }
+
             var text = File.ReadAllText(f);
             if (f.EndsWith(".json", StringComparison.Ordinal))
             {
@@ -69,6 +74,13 @@ internal static class FixtureExport
             });
         }
 
+        WriteOutcomes(cases, target);
+    }
+
+    private static bool IsEditedMap(string profile) => File.Exists(profile) && JsonNode.Parse(File.ReadAllText(profile))!["catalog"] is JsonObject;
+
+    private static void WriteOutcomes(JsonArray cases, string target)
+    {
         File.WriteAllText(Path.Combine(target, "outcomes.json"), cases.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 }

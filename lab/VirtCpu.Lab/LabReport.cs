@@ -47,6 +47,31 @@ internal static class LabReport
         sb.AppendLine(inv, $"- real hop outcomes: {realHops.Count(h => h.Ok && h.Changes.Count == 0)} migrated unchanged (SAFE), {realHops.Count(h => !h.Ok)} refused (BLOCKED), {realHops.Count(h => h.Ok && h.Changes.Count > 0)} migrated with a changed vCPU (UNSAFE)");
         sb.AppendLine(inv, $"- wall time: {elapsed.TotalMinutes:0.0} min");
         sb.AppendLine();
+        var unsafeHops = judged.SelectMany(j => j.Real.Hops.Where(h => h.Ok && h.Changes.Count > 0).Select(h => (j.Case, Hop: h))).ToList();
+        sb.AppendLine("## A real UNSAFE migration?");
+        sb.AppendLine();
+        if (unsafeHops.Count > 0)
+        {
+            foreach (var (c, h) in unsafeHops)
+            {
+                sb.AppendLine(inv, $"- {c.Id} ({c.Guest.Name}, {c.Topology.Label} vCPUs) to {h.To}: {Cell(string.Join("; ", h.Changes))}");
+            }
+        }
+        else
+        {
+            sb.AppendLine("None in this run, and none is predicted for these stacks under TCG: VirtCpu's batch check of every");
+            sb.AppendLine("libvirt 9.0 model (`check='none'`) between a 9.0/7.2 and an 11.3/10.0 node finds no UNSAFE pair");
+            sb.AppendLine("either. The reason is structural. A migrated guest arrives with its live definition, whose check is");
+            sb.AppendLine("`full`, so the destination libvirt compares every feature it knows with what its QEMU built and");
+            sb.AppendLine("refuses any difference (the BLOCKED rows above); under TCG the vendor and signature come from the");
+            sb.AppendLine("model, not from the host, so they cannot change; and every feature in which the two releases' TCG");
+            sb.AppendLine("CPUs differ (`pcommit`, `ht`, `cmp_legacy`, the AMD SVM and misc bits) has a name both libvirt");
+            sb.AppendLine("releases know. An UNSAFE needs a change libvirt cannot see: a feature outside the destination");
+            sb.AppendLine("libvirt's vocabulary, or one its model marks `added` and the migration XML drops (worked example E:");
+            sb.AppendLine("`vmx-*` controls, which need KVM's VMX, absent under TCG), or a host-dependent vendor (KVM).");
+        }
+
+        sb.AppendLine();
         foreach (var group in judged.GroupBy(j => (Pair: $"{j.Case.Source.Label} → {j.Case.Hops[0].Label}", j.Case.Topology.Label)))
         {
             sb.AppendLine(inv, $"## {group.Key.Pair}, {group.Key.Label} vCPU{(group.Key.Label == "1" ? "" : "s")}");

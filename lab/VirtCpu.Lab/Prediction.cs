@@ -188,7 +188,7 @@ internal sealed partial class Prediction(string profiles)
         return set;
     }
 
-    [GeneratedRegex(@"features: ([A-Za-z0-9_.\-]+(?:,[A-Za-z0-9_.\-]+)*)")]
+    [GeneratedRegex(@"features: ([A-Za-z0-9_.\-]+(?:, ?(?!missing |extra )[A-Za-z0-9_.\-]+)*)")]
     private static partial Regex FeatureListRegex();
 
     [GeneratedRegex(@"Unknown CPU model ([A-Za-z0-9_.\-]+)")]

@@ -70,8 +70,15 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
 
         var judged = cases.Select(c => (Case: c, Real: reality[c.Id], Judgements: new Prediction(profiles).Judge(c, reality[c.Id]))).ToList();
         var versions = File.Exists(Path.Combine(results, "versions.txt")) ? File.ReadAllText(Path.Combine(results, "versions.txt")) : "";
+        var wallFile = Path.Combine(results, "wall-seconds.txt");
+        if (!judgeOnly)
+        {
+            File.WriteAllText(wallFile, clock.Elapsed.TotalSeconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var wall = File.Exists(wallFile) ? TimeSpan.FromSeconds(double.Parse(File.ReadAllText(wallFile), System.Globalization.CultureInfo.InvariantCulture)) : clock.Elapsed;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
-        File.WriteAllText(reportPath, LabReport.Write(judged, versions, clock.Elapsed, core));
+        File.WriteAllText(reportPath, LabReport.Write(judged, versions, wall, core));
         if (fixtures is not null)
         {
             FixtureExport.Write(judged.Select(j => (j.Case, j.Real)), profiles, fixtures);

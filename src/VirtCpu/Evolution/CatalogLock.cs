@@ -117,7 +117,23 @@ public static class CatalogLock
     /// <returns>The sources, catalog by catalog.</returns>
     public static IEnumerable<CatalogLockSource> BuiltInSources() =>
         BuiltInCatalogs.Names.SelectMany(n => SourcesOf(BuiltInCatalogs.Get(n)))
-            .Concat(BuiltInHypervisors.Names.SelectMany(n => SourcesOf(BuiltInHypervisors.Get(n))));
+            .Concat(BuiltInHypervisors.Names.SelectMany(n => SourcesOf(BuiltInHypervisors.Get(n))))
+            .Concat(BehaviourFile.BuiltInNames.Select(n => SourceOf(BehaviourFile.Parse(BehaviourFile.BuiltInText(n), n))));
+
+    /// <summary>The lock source of a release behaviour: catalog <c>behaviour</c>, model <c>libvirt-9.0</c>, its entries with their sources.</summary>
+    /// <param name="behaviour">The behaviour.</param>
+    /// <returns>The source.</returns>
+    public static CatalogLockSource SourceOf(VirtCpu.Qemu.ReleaseBehaviour behaviour)
+    {
+        ArgumentNullException.ThrowIfNull(behaviour);
+        var sb = new StringBuilder();
+        foreach (var e in behaviour.Entries)
+        {
+            sb.Append(e.Key).Append(' ').Append(string.Join(' ', e.Values)).Append(" # ").Append(e.Source).Append('\n');
+        }
+
+        return new CatalogLockSource("behaviour", behaviour.Name, sb.ToString());
+    }
 
     /// <summary>The lock sources of a hypervisor catalog: one per model version (<c>X-vN</c>), which QEMU never changes once released.</summary>
     /// <param name="catalog">The hypervisor catalog.</param>
