@@ -106,25 +106,9 @@ public sealed class LiveCpuUpdater
             list.AddFeatureIfMissing(_catalog.Features[r].Name, FeaturePolicy.Disable);
         }
 
-        if (extra is not null || missing is not null)
+        if (extra is not null || missing is not null || (full && !x.IsEmpty))
         {
-            var parts = new List<string>(2);
-            if (extra is not null)
-            {
-                parts.Add("extra features: " + string.Join(',', extra));
-            }
-
-            if (missing is not null)
-            {
-                parts.Add("missing features: " + string.Join(',', missing));
-            }
-
-            throw new CpuEngineException("guest CPU doesn't match specification: " + string.Join(", ", parts));
-        }
-
-        if (full && !x.IsEmpty)
-        {
-            throw new CpuEngineException("guest CPU doesn't match specification");
+            throw CpuEngineException.Mismatch(extra ?? [], missing ?? []);
         }
 
         return cpu with { Features = list.ToImmutable() };

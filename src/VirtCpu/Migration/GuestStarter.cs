@@ -13,9 +13,6 @@ namespace VirtCpu.Migration;
 /// </summary>
 public static class GuestStarter
 {
-    /// <summary>Features libvirt never passes to QEMU (libvirt-cpu-driver.md 6.6).</summary>
-    private static readonly FrozenNames NeverPassed = new(["cmt", "mbm_total", "mbm_local", "osxsave", "ospke", "vmx-ept-uc", "vmx-ept-wb", "vmx-invvpid-single-context"]);
-
     /// <summary>Starts a guest.</summary>
     /// <param name="guest">The guest definition (as written by the user, or a migrated live definition).</param>
     /// <param name="node">The node.</param>
@@ -25,39 +22,64 @@ public static class GuestStarter
     {
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(node);
-        var mt = machine ?? node.Machine;
-        var m = node.Catalog;
-        var start = new GuestStart { Node = node, Machine = mt, Step = StartStep.None };
+        var run = new StartRun(node, machine ?? node.Machine);
+        return run.CheckMachineType()
+            ?? (guest.Mode is CpuMode.HostPassthrough or CpuMode.Maximum ? StartPassthrough(guest, node, run.Outcome) : null)
+            ?? run.ReadNames(guest)
+            ?? run.ExpandHostModel()
+            ?? run.ComparePartial()
+            ?? run.BuildCpu()
+            ?? run.LiveUpdate();
+    }
+
+    /// <summary>
+    /// One start, step by step (docs/design.md, "Starting a guest"): each step returns the outcome
+    /// when it ends the start (a refusal, or the live update's result) and null to go on.
+    /// </summary>
+    private sealed class StartRun(Node node, string machine)
+    {
+        private readonly CpuCatalog _m = node.Catalog;
+        private CpuDefinition _def = null!;
+        private QemuModelResolution? _resolution;
+        private string? _hypervisorProblem;
+        private QemuCpu? _cpu;
+
+        public GuestStart Outcome { get; private set; } = new() { Node = node, Machine = machine, Step = StartStep.None };
+
+        private FeatureSet Required => SetOf(_m, _def, FeaturePolicy.Require) | SetOf(_m, _def, FeaturePolicy.Force);
+
+        private FeatureSet Disabled => SetOf(_m, _def, FeaturePolicy.Disable) | SetOf(_m, _def, FeaturePolicy.Forbid);
 
         // libvirt validates the machine type against the node's QEMU before it looks at the CPU.
-        try
+        public GuestStart? CheckMachineType()
         {
-            QemuMachineTypes.Find(node.Hypervisor.QemuVersion, mt);
-        }
-        catch (InputException e)
-        {
-            return start with { Step = StartStep.Hypervisor, Unknown = [mt], Reason = $"{node.Hypervisor.Name} does not support machine type '{mt}': {e.Problem ?? e.Message}." };
-        }
-
-        if (guest.Mode is CpuMode.HostPassthrough or CpuMode.Maximum)
-        {
-            return StartPassthrough(guest, node, start);
-        }
-
-        // Names: canonical spelling, aliases accepted and reported.
-        var resolved = ImmutableArray.CreateBuilder<string>();
-        var unknown = new List<string>();
-        var features = ImmutableArray.CreateBuilder<CpuFeature>(guest.Features.Length);
-        foreach (var f in guest.Features)
-        {
-            var feature = CatalogNames.FindFeature(m, f.Name);
-            if (feature is null)
+            try
             {
-                unknown.Add(f.Name);
-                features.Add(f);
+                QemuMachineTypes.Find(node.Hypervisor.QemuVersion, machine);
+                return null;
             }
-            else
+            catch (InputException e)
             {
+                return Outcome with { Step = StartStep.Hypervisor, Unknown = [machine], Reason = $"{node.Hypervisor.Name} does not support machine type '{machine}': {e.Problem ?? e.Message}." };
+            }
+        }
+
+        // Parse: M must know the model and every feature; aliases are accepted and reported.
+        public GuestStart? ReadNames(CpuDefinition guest)
+        {
+            var resolved = ImmutableArray.CreateBuilder<string>();
+            var unknown = new List<string>();
+            var features = ImmutableArray.CreateBuilder<CpuFeature>(guest.Features.Length);
+            foreach (var f in guest.Features)
+            {
+                var feature = CatalogNames.FindFeature(_m, f.Name);
+                if (feature is null)
+                {
+                    unknown.Add(f.Name);
+                    features.Add(f);
+                    continue;
+                }
+
                 if (!string.Equals(feature.Name, f.Name, StringComparison.Ordinal))
                 {
                     resolved.Add($"{f.Name} → {feature.Name}");
@@ -65,199 +87,207 @@ public static class GuestStarter
 
                 features.Add(f with { Name = feature.Name });
             }
-        }
 
-        var def = guest with { Type = CpuType.Guest, Features = features.ToImmutable() };
-        var modelUnknown = def.Mode != CpuMode.HostModel && (def.Model is null || m.FindModel(def.Model) is null);
-        if (modelUnknown || unknown.Count > 0)
-        {
-            var names = (modelUnknown ? [def.Model ?? "(none)"] : Array.Empty<string>()).Concat(unknown).ToImmutableArray();
-            var what = new List<string>();
-            if (modelUnknown)
+            _def = guest with { Type = CpuType.Guest, Features = features.ToImmutable() };
+            Outcome = Outcome with { Resolved = resolved.ToImmutable() };
+            var modelUnknown = _def.Mode != CpuMode.HostModel && (_def.Model is null || _m.FindModel(_def.Model) is null);
+            if (modelUnknown || unknown.Count > 0)
             {
-                what.Add(def.Model is null ? "no CPU model is given" : $"unknown CPU model '{def.Model}'");
-            }
-
-            if (unknown.Count > 0)
-            {
-                what.Add($"unknown feature{(unknown.Count > 1 ? "s" : "")} {string.Join(", ", unknown)}");
-            }
-
-            return start with { Step = StartStep.Parse, Unknown = names, Resolved = resolved.ToImmutable(), Reason = $"{m.Name} cannot read the definition: {string.Join("; ", what)}." };
-        }
-
-        start = start with { Resolved = resolved.ToImmutable() };
-        var check = def.Check != CpuCheck.Default ? def.Check
-            : def.Mode == CpuMode.HostModel || node.Accelerator == QemuAccelerator.Kvm ? CpuCheck.Partial : CpuCheck.None;
-        def = def with { Check = check };
-
-        // Step 1: host-model → custom; optional features → require/disable by what H offers.
-        try
-        {
-            if (def.Mode == CpuMode.HostModel && node.Host.HostModel is { } hostModel)
-            {
-                // libvirt's own host-model CPU for this node (domain capabilities).
-                def = def with
+                var what = new List<string>();
+                if (modelUnknown)
                 {
-                    Mode = CpuMode.Custom,
-                    Match = CpuMatch.Exact,
-                    Model = hostModel.Model,
-                    Vendor = hostModel.Vendor,
-                    Fallback = CpuFallback.Forbid,
-                    Features = [.. hostModel.Features, .. def.Features.Where(f => hostModel.FindFeature(f.Name) is null)],
-                };
-            }
-            else if (def.Mode == CpuMode.HostModel)
-            {
-                var models = HypervisorModels.FromNames(node.Hypervisor.ModelNames);
-                var decoded = MigratableCopy.Create(m, new CpuDecoder(m).DecodeGuest(node.Host.ManagementData, models));
-                def = new GuestCpuUpdater(m).Update(def, decoded);
-            }
-            else if (def.Features.Any(f => f.Policy == FeaturePolicy.Optional))
-            {
-                def = def with
+                    what.Add(_def.Model is null ? "no CPU model is given" : $"unknown CPU model '{_def.Model}'");
+                }
+
+                if (unknown.Count > 0)
                 {
-                    Features = [.. def.Features.Select(f => f.Policy == FeaturePolicy.Optional
-                        ? f with { Policy = node.Host.Management.Contains(m.FindFeature(f.Name)!.Index) ? FeaturePolicy.Require : FeaturePolicy.Disable }
-                        : f)],
-                };
+                    what.Add($"unknown feature{Plural(unknown.Count)} {string.Join(", ", unknown)}");
+                }
+
+                var names = (modelUnknown ? [_def.Model ?? "(none)"] : Array.Empty<string>()).Concat(unknown).ToImmutableArray();
+                return Outcome with { Step = StartStep.Parse, Unknown = names, Reason = $"{_m.Name} cannot read the definition: {string.Join("; ", what)}." };
             }
-        }
-        catch (CpuEngineException e)
-        {
-            return start with { Step = StartStep.Parse, Reason = $"host-model cannot be expanded on this host: {e.Message}." };
+
+            var check = _def.Check != CpuCheck.Default ? _def.Check
+                : _def.Mode == CpuMode.HostModel || node.Accelerator == QemuAccelerator.Kvm ? CpuCheck.Partial : CpuCheck.None;
+            _def = _def with { Check = check };
+            return null;
         }
 
-        start = start with { Definition = def };
-        var model = m.FindModel(def.Model!)!;
-        var require = SetOf(m, def, FeaturePolicy.Require) | SetOf(m, def, FeaturePolicy.Force);
-        var disable = SetOf(m, def, FeaturePolicy.Disable) | SetOf(m, def, FeaturePolicy.Forbid);
+        // Step 1: host-model becomes custom; optional features become require or disable by what H offers.
+        public GuestStart? ExpandHostModel()
+        {
+            try
+            {
+                if (_def.Mode == CpuMode.HostModel && node.Host.HostModel is { } hostModel)
+                {
+                    // libvirt's own host-model CPU for this node (domain capabilities).
+                    _def = _def with
+                    {
+                        Mode = CpuMode.Custom,
+                        Match = CpuMatch.Exact,
+                        Model = hostModel.Model,
+                        Vendor = hostModel.Vendor,
+                        Fallback = CpuFallback.Forbid,
+                        Features = [.. hostModel.Features, .. _def.Features.Where(f => hostModel.FindFeature(f.Name) is null)],
+                    };
+                }
+                else if (_def.Mode == CpuMode.HostModel)
+                {
+                    var models = HypervisorModels.FromNames(node.Hypervisor.ModelNames);
+                    var decoded = MigratableCopy.Create(_m, new CpuDecoder(_m).DecodeGuest(node.Host.ManagementData, models));
+                    _def = new GuestCpuUpdater(_m).Update(_def, decoded);
+                }
+                else if (_def.Features.Any(f => f.Policy == FeaturePolicy.Optional))
+                {
+                    _def = _def with
+                    {
+                        Features = [.. _def.Features.Select(f => f.Policy == FeaturePolicy.Optional
+                            ? f with { Policy = node.Host.Management.Contains(_m.FindFeature(f.Name)!.Index) ? FeaturePolicy.Require : FeaturePolicy.Disable }
+                            : f)],
+                    };
+                }
+            }
+            catch (CpuEngineException e)
+            {
+                return Outcome with { Step = StartStep.Parse, Reason = $"host-model cannot be expanded on this host: {e.Message}." };
+            }
 
-        // Step 4 preparation: machine type and model in Q (needed by the non-compat check too).
-        var q = node.Hypervisor;
-        QemuModelResolution? resolution = null;
-        string? hypervisorProblem = null;
-        try
-        {
-            var machineType = QemuMachineTypes.Find(q.QemuVersion, mt);
-            resolution = QemuModelResolution.Resolve(q, def.Model!, machineType);
-        }
-        catch (InputException e)
-        {
-            hypervisorProblem = e.Problem ?? e.Message;
+            Outcome = Outcome with { Definition = _def };
+            try
+            {
+                _resolution = QemuModelResolution.Resolve(node.Hypervisor, _def.Model!, QemuMachineTypes.Find(node.Hypervisor.QemuVersion, machine));
+            }
+            catch (InputException e)
+            {
+                _hypervisorProblem = e.Problem ?? e.Message;
+            }
+
+            return null;
         }
 
-        // Step 3: check=partial only.
-        if (check == CpuCheck.Partial)
+        // Step 3, check='partial' only: forbidden features the host has, then required ones it lacks,
+        // compared as the node's libvirt release does (docs/design.md, "Releases as data").
+        public GuestStart? ComparePartial()
         {
-            var forbidden = SetOf(m, def, FeaturePolicy.Forbid) & node.Host.Management;
+            if (_def.Check != CpuCheck.Partial)
+            {
+                return null;
+            }
+
+            var forbidden = SetOf(_m, _def, FeaturePolicy.Forbid) & node.Host.Management;
             if (!forbidden.IsEmpty)
             {
-                var names = m.NamesOf(forbidden).ToImmutableArray();
-                return start with { Step = StartStep.Compare, Extra = names, Reason = $"The host CPU provides forbidden feature{Plural(names)} {string.Join(", ", names)}." };
+                var names = _m.NamesOf(forbidden).ToImmutableArray();
+                return Outcome with { Step = StartStep.Compare, Extra = names, Reason = $"The host CPU provides forbidden feature{Plural(names.Length)} {string.Join(", ", names)}." };
             }
 
-            ImmutableArray<string> missing;
+            var model = _m.FindModel(_def.Model!)!;
             var wholeDefinition = node.LibvirtBehaviour.Values("check-partial") is ["whole-definition"];
-            if (wholeDefinition || model.CompatCheck || resolution is null)
-            {
-                var wanted = (model.Features | require) - disable - SetOf(m, def, FeaturePolicy.Force);
-                missing = [.. m.NamesOf(wanted - node.Host.Management)];
-            }
-            else
-            {
-                var plain = QemuExpander.Expand(q, resolution, Config(node, def.Model!, []));
-                var blockers = new List<string>();
-                foreach (var i in plain.Filtered)
-                {
-                    var mi = node.Bridge.ManagementOf(i);
-                    if (mi < 0)
-                    {
-                        blockers.Add(QemuHostData.ToLibvirtName(q.Features[i].Name));
-                    }
-                    else if (!disable.Contains(mi))
-                    {
-                        blockers.Add(m.Features[mi].Name);
-                    }
-                }
-
-                foreach (var i in require - node.Host.Management)
-                {
-                    if (!blockers.Contains(m.Features[i].Name))
-                    {
-                        blockers.Add(m.Features[i].Name);
-                    }
-                }
-
-                missing = [.. blockers];
-            }
-
-            if (!missing.IsEmpty)
-            {
-                return start with { Step = StartStep.Compare, Missing = missing, Reason = $"The host CPU does not provide required feature{Plural(missing)} {string.Join(", ", missing)}." };
-            }
+            ImmutableArray<string> missing = wholeDefinition || model.CompatCheck || _resolution is null
+                ? [.. _m.NamesOf(((model.Features | Required) - Disabled - SetOf(_m, _def, FeaturePolicy.Force)) - node.Host.Management)]
+                : Blockers();
+            return missing.IsEmpty ? null
+                : Outcome with { Step = StartStep.Compare, Missing = missing, Reason = $"The host CPU does not provide required feature{Plural(missing.Length)} {string.Join(", ", missing)}." };
         }
 
-        // Step 4: the hypervisor builds the CPU.
-        if (resolution is null)
+        // What QEMU filters from the plain model, less what the definition disables, plus required features H lacks.
+        private ImmutableArray<string> Blockers()
         {
-            return start with { Step = StartStep.Hypervisor, Unknown = [def.Model!], Reason = $"{q.Name} cannot build the CPU: {hypervisorProblem}." };
+            var q = node.Hypervisor;
+            var plain = QemuExpander.Expand(q, _resolution!, Config(node, _def.Model!, []));
+            var disabled = Disabled;
+            var blockers = new List<string>();
+            foreach (var i in plain.Filtered)
+            {
+                var mi = node.Bridge.ManagementOf(i);
+                if (mi < 0)
+                {
+                    blockers.Add(QemuHostData.ToLibvirtName(q.Features[i].Name));
+                }
+                else if (!disabled.Contains(mi))
+                {
+                    blockers.Add(_m.Features[mi].Name);
+                }
+            }
+
+            blockers.AddRange(_m.NamesOf(Required - node.Host.Management).Where(n => !blockers.Contains(n)));
+            return [.. blockers];
+        }
+
+        // Step 4: the hypervisor builds the CPU from the model, the release's TCG switches, the
+        // explicit features, and the topology.
+        public GuestStart? BuildCpu()
+        {
+            var q = node.Hypervisor;
+            if (_resolution is null)
+            {
+                return Outcome with { Step = StartStep.Hypervisor, Unknown = [_def.Model!], Reason = $"{q.Name} cannot build the CPU: {_hypervisorProblem}." };
+            }
+
+            DisableUnnamedUnderTcg();
+            var switches = new List<QemuFeatureSwitch>();
+            var noQemu = new List<string>();
+            foreach (var f in _def.Features)
+            {
+                if (f.Policy is not { } policy || LibvirtQemuGlue.NeverPassedToQemu(f.Name))
+                {
+                    continue;
+                }
+
+                var qi = node.Bridge.QemuOf(_m.FindFeature(f.Name)!.Index);
+                if (qi < 0)
+                {
+                    noQemu.Add(f.Name);
+                    continue;
+                }
+
+                switches.Add(new QemuFeatureSwitch(q.Features[qi].Name, policy is FeaturePolicy.Require or FeaturePolicy.Force or FeaturePolicy.Optional));
+            }
+
+            if (noQemu.Count > 0)
+            {
+                return Outcome with { Step = StartStep.Hypervisor, Unknown = [.. noQemu], Reason = $"{q.Name} has no CPU feature{Plural(noQemu.Count)} {string.Join(", ", noQemu)}." };
+            }
+
+            _cpu = WithTopology(QemuExpander.Expand(q, _resolution, Config(node, _def.Model!, switches)), node, _def);
+            Outcome = Outcome with { Cpu = _cpu };
+            return null;
         }
 
         // Under TCG, libvirt switches off (and records as disabled) the features its release
         // disables for TCG guests when QEMU's model holds them and the definition does not name them.
-        if (node.Accelerator == QemuAccelerator.Tcg)
+        private void DisableUnnamedUnderTcg()
         {
+            if (node.Accelerator != QemuAccelerator.Tcg)
+            {
+                return;
+            }
+
             var unnamed = node.LibvirtBehaviour.Values("tcg-disable-unnamed")
-                .Where(name => def.FindFeature(name) is null && m.FindFeature(name) is not null && InQemuModel(node, resolution, name))
+                .Where(name => _def.FindFeature(name) is null && _m.FindFeature(name) is not null && InQemuModel(node, _resolution!, name))
                 .Select(name => new CpuFeature(name, FeaturePolicy.Disable)).ToList();
             if (unnamed.Count > 0)
             {
-                def = def with { Features = [.. unnamed, .. def.Features] };
-                disable |= SetOf(m, def, FeaturePolicy.Disable);
-                start = start with { Definition = def };
+                _def = _def with { Features = [.. unnamed, .. _def.Features] };
+                Outcome = Outcome with { Definition = _def };
             }
         }
-
-        var switches = new List<QemuFeatureSwitch>();
-        var noQemu = new List<string>();
-        foreach (var f in def.Features)
-        {
-            if (f.Policy is not { } policy || NeverPassed.Contains(f.Name))
-            {
-                continue;
-            }
-
-            var qi = node.Bridge.QemuOf(m.FindFeature(f.Name)!.Index);
-            if (qi < 0)
-            {
-                noQemu.Add(f.Name);
-                continue;
-            }
-
-            switches.Add(new QemuFeatureSwitch(q.Features[qi].Name, policy is FeaturePolicy.Require or FeaturePolicy.Force or FeaturePolicy.Optional));
-        }
-
-        if (noQemu.Count > 0)
-        {
-            return start with { Step = StartStep.Hypervisor, Unknown = [.. noQemu], Reason = $"{q.Name} has no CPU feature{Plural(noQemu)} {string.Join(", ", noQemu)}." };
-        }
-
-        var cpu = WithTopology(QemuExpander.Expand(q, resolution, Config(node, def.Model!, switches)), node, def);
-        start = start with { Cpu = cpu };
 
         // Step 5: the live update, in M's vocabulary (names M does not know are not seen).
-        var enabled = node.Bridge.ToManagement(cpu.Enabled);
-        var filtered = node.Bridge.ToManagement(cpu.Filtered);
-        try
+        public GuestStart LiveUpdate()
         {
-            var live = new LiveCpuUpdater(m).Update(def, enabled, filtered);
-            return start with { LiveDefinition = live with { Check = CpuCheck.Full } };
-        }
-        catch (CpuEngineException e)
-        {
-            var (extra, missing) = ParseLiveCheck(e.Message);
-            return start with { Step = StartStep.LiveCheck, Extra = extra, Missing = missing, Reason = $"The CPU {q.Name} built differs from the definition: {e.Message}." };
+            var enabled = node.Bridge.ToManagement(_cpu!.Enabled);
+            var filtered = node.Bridge.ToManagement(_cpu.Filtered);
+            try
+            {
+                var live = new LiveCpuUpdater(_m).Update(_def, enabled, filtered);
+                return Outcome with { LiveDefinition = live with { Check = CpuCheck.Full } };
+            }
+            catch (CpuEngineException e)
+            {
+                return Outcome with { Step = StartStep.LiveCheck, Extra = e.Extra, Missing = e.Missing, Reason = $"The CPU {node.Hypervisor.Name} built differs from the definition: {e.Message}." };
+            }
         }
     }
 
@@ -286,7 +316,7 @@ public static class GuestStarter
         var unknown = guest.Features.Where(f => CatalogNames.FindFeature(m, f.Name) is null).Select(f => f.Name).ToImmutableArray();
         if (!unknown.IsEmpty)
         {
-            return start with { Step = StartStep.Parse, Unknown = unknown, Reason = $"{m.Name} cannot read the definition: unknown feature{Plural(unknown)} {string.Join(", ", unknown)}." };
+            return start with { Step = StartStep.Parse, Unknown = unknown, Reason = $"{m.Name} cannot read the definition: unknown feature{Plural(unknown.Length)} {string.Join(", ", unknown)}." };
         }
 
         var enabled = node.Host.Qemu;
@@ -366,36 +396,5 @@ public static class GuestStarter
         return set;
     }
 
-    private static string Plural<T>(IReadOnlyCollection<T> items) => items.Count > 1 ? "s" : "";
-
-    private static (ImmutableArray<string> Extra, ImmutableArray<string> Missing) ParseLiveCheck(string message)
-    {
-        ImmutableArray<string> extra = [], missing = [];
-        var at = message.IndexOf(": ", StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return (extra, missing);
-        }
-
-        foreach (var part in message[(at + 2)..].Split(", ", StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (part.StartsWith("extra features: ", StringComparison.Ordinal))
-            {
-                extra = [.. part["extra features: ".Length..].Split(',')];
-            }
-            else if (part.StartsWith("missing features: ", StringComparison.Ordinal))
-            {
-                missing = [.. part["missing features: ".Length..].Split(',')];
-            }
-        }
-
-        return (extra, missing);
-    }
-
-    private sealed class FrozenNames(IEnumerable<string> names)
-    {
-        private readonly HashSet<string> _set = new(names, StringComparer.Ordinal);
-
-        public bool Contains(string name) => _set.Contains(name);
-    }
+    private static string Plural(int count) => count > 1 ? "s" : "";
 }

@@ -86,7 +86,7 @@ public static class ReverseTranslator
             var qf = QemuFeatureOf(target, f.Name);
             if (qf is null)
             {
-                if (!NeverPassed(f.Name))
+                if (!LibvirtQemuGlue.NeverPassedToQemu(f.Name))
                 {
                     unknown.Add(f.Name);
                 }
@@ -140,7 +140,7 @@ public static class ReverseTranslator
                 if (want != c.Features.Contains(f.Index) || want != plain.Enabled.Contains(qi))
                 {
                     features.Add(new CpuFeature(f.Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
-                    if (!NeverPassed(f.Name))
+                    if (!LibvirtQemuGlue.NeverPassedToQemu(f.Name))
                     {
                         candidateSwitches.Add(new QemuFeatureSwitch(q.Features[qi].Name, want));
                     }
@@ -269,7 +269,7 @@ public static class ReverseTranslator
         return null;
     }
 
-    private static bool NeverPassed(string name) => name is "cmt" or "mbm_total" or "mbm_local" or "osxsave" or "ospke" or "vmx-ept-uc" or "vmx-ept-wb" or "vmx-invvpid-single-context";
+
 
     private static QemuCpu Build(QemuHypervisorCatalog q, QemuModelResolution resolution, QemuAccelerator accelerator, IEnumerable<QemuFeatureSwitch> switches) =>
         QemuExpander.Expand(q, resolution, new QemuCpuConfig(resolution.Given) { Accelerator = accelerator, Features = [.. switches] });
