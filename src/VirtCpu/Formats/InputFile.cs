@@ -175,23 +175,4 @@ public static class InputFile
             _ => new InputException(file, "cannot read: " + e.Message.ReplaceLineEndings(" ").Trim(), e),
         };
     }
-
-    /// <summary>Reads a whole file as bytes, up to <see cref="MaxBytes"/>.</summary>
-    /// <param name="path">The file.</param>
-    /// <returns>The bytes.</returns>
-    /// <exception cref="InputException">The file is missing, unreadable or larger than the limit.</exception>
-    public static byte[] ReadBytes(string path) => ReadAllBytes(path);
-
-    /// <summary>Reads a whole file as UTF-8 text, up to <see cref="MaxBytes"/>.</summary>
-    /// <param name="path">The file.</param>
-    /// <returns>The text.</returns>
-    /// <exception cref="InputException">The file is missing, unreadable, larger than the limit or not UTF-8.</exception>
-    public static string ReadText(string path) => ReadAllText(path);
-
-    /// <summary>Decodes UTF-8 strictly (a byte order mark is dropped); same as <see cref="DecodeUtf8"/>.</summary>
-    /// <param name="utf8">The bytes.</param>
-    /// <param name="file">The file name used in error messages.</param>
-    /// <returns>The text.</returns>
-    /// <exception cref="InputException">The bytes are not UTF-8.</exception>
-    public static string Decode(ReadOnlySpan<byte> utf8, string file) => DecodeUtf8(utf8, file);
 }
