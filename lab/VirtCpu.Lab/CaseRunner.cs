@@ -41,11 +41,12 @@ internal sealed partial class CaseRunner(string workDirectory)
             var before = start.Vcpus;
             foreach (var to in c.Hops)
             {
+                var domainCheck = c.Core && to == c.Hops[0] ? DomainCheck(c.Id, node, to) : null;
                 var port = NextPort();
                 var m = Virsh.Run(node.Uri, "migrate", "--live", c.Id, to.Uri, "--migrateuri", $"tcp://127.0.0.1:{port}");
                 if (!m.Ok)
                 {
-                    hops.Add(new HopReality { To = to.Name, Ok = false, Error = m.Message });
+                    hops.Add(new HopReality { To = to.Name, Ok = false, Error = m.Message, DomainCheck = domainCheck });
                     break;
                 }
 
@@ -57,7 +58,7 @@ internal sealed partial class CaseRunner(string workDirectory)
                     changes.Add($"vCPU count {before.Count} -> {after.Count}");
                 }
 
-                hops.Add(new HopReality { To = to.Name, Ok = true, LiveCpu = CpuElement(Virsh.Run(node.Uri, "dumpxml", c.Id).Out), Vcpus = after, Changes = changes });
+                hops.Add(new HopReality { To = to.Name, Ok = true, LiveCpu = CpuElement(Virsh.Run(node.Uri, "dumpxml", c.Id).Out), Vcpus = after, Changes = changes, DomainCheck = domainCheck });
                 before = after;
             }
         }
@@ -67,6 +68,16 @@ internal sealed partial class CaseRunner(string workDirectory)
         }
 
         return new CaseReality { Id = c.Id, DomainXml = xml, Start = start, Hops = hops, Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    // virtcpu migrate-check --domain against the running guest: the CLI reads the domain and
+    // captures both nodes itself; its first word is the verdict.
+    private static string DomainCheck(string domain, LabNode from, LabNode to)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "VirtCpu.Cli.dll");
+        var r = Shell.Run("dotnet", [cli, "migrate-check", "--domain", domain, "--connect", from.Uri, "--to", to.Uri], TimeSpan.FromSeconds(120));
+        var word = r.Out.Split(' ', ':', '\n').FirstOrDefault() ?? "";
+        return r.ExitCode is 0 or 1 && word is "SAFE" or "BLOCKED" or "UNSAFE" ? word : $"error (exit {r.ExitCode}): {r.Message}";
     }
 
     private int NextPort() => _port = _port >= 49900 ? 49200 : _port + 1;

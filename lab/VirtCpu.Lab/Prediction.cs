@@ -94,6 +94,11 @@ internal sealed partial class Prediction(string profiles)
             return new Judgement(step, HopText(real), VerdictText(verdict), false, "verdict differs");
         }
 
+        if (real.DomainCheck is { } live && live != realClass)
+        {
+            return new Judgement(step, HopText(real), VerdictText(verdict), false, $"virtcpu migrate-check --domain said {live}");
+        }
+
         if (realClass == "BLOCKED" && (real.Error ?? "").Contains("machine type", StringComparison.Ordinal)
             && (verdict.Step != StartStep.Hypervisor || verdict.Destination?.Unknown.Contains(verdict.Source.Machine) != true))
         {

@@ -40,6 +40,12 @@ internal sealed record HopReality
     /// <summary>Every vCPU on the destination.</summary>
     public List<Vcpu> Vcpus { get; init; } = [];
 
+    /// <summary>
+    /// What <c>virtcpu migrate-check --domain</c> said of this hop against the running domain just
+    /// before it (SAFE, BLOCKED, UNSAFE), or null when it was not asked (core cases ask on hop 1).
+    /// </summary>
+    public string? DomainCheck { get; init; }
+
     /// <summary>What changed in the vCPUs (empty: unchanged).</summary>
     public List<string> Changes { get; init; } = [];
 }

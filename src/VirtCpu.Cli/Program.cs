@@ -9,7 +9,7 @@ var root = new Command("virtcpu", "virtcpu: guest CPU ABI for QEMU/KVM: decode, 
     new HelpOption(),
     new VersionOption(),
 };
-foreach (var command in CommandRegistry.All())
+foreach (var command in CommandRegistry.For(args))
 {
     root.Subcommands.Add(command);
 }

@@ -12,7 +12,6 @@ public sealed class CpuCatalog
     private readonly Dictionary<string, Vendor> _vendorsByName;
     private readonly Dictionary<string, Feature> _featuresByName;
     private readonly Dictionary<string, CpuModel> _modelsByName;
-    private readonly int[] _itemOfFeature;
 
     private CpuCatalog(string name, ImmutableArray<Vendor> vendors, ImmutableArray<Feature> features, ImmutableArray<CpuModel> models)
     {
@@ -59,12 +58,10 @@ public sealed class CpuCatalog
             itemIndex.Add(keys[i], i);
         }
 
-        _itemOfFeature = new int[features.Length];
         var masks = new FeatureSet[keys.Length];
         foreach (var f in features)
         {
             var item = itemIndex[f.Bits[0].Key];
-            _itemOfFeature[f.Index] = item;
             masks[item] = masks[item].With(f.Index);
         }
 
@@ -209,11 +206,6 @@ public sealed class CpuCatalog
     /// <param name="name">The name.</param>
     /// <returns>The model, or null.</returns>
     public CpuModel? FindModel(string name) => _modelsByName.GetValueOrDefault(name);
-
-    /// <summary>The position in <see cref="ItemKeys"/> of the item a feature lives in.</summary>
-    /// <param name="featureIndex">The feature index.</param>
-    /// <returns>The item position.</returns>
-    public int ItemOf(int featureIndex) => _itemOfFeature[featureIndex];
 
     /// <summary>The names of a set's features, in catalog order.</summary>
     /// <param name="set">The set.</param>

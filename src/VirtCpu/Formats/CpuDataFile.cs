@@ -82,7 +82,7 @@ public static class CpuDataFile
                 return new CpuDataInput(CpuDataFormat.QemuReplies, null, QemuReplyReader.Parse(utf8, file));
         }
 
-        var text = InputFile.Decode(utf8, file);
+        var text = InputFile.DecodeUtf8(utf8, file);
         return first == '<'
             ? new CpuDataInput(CpuDataFormat.CpudataXml, CpuidXml.Parse(text, file), null)
             : new CpuDataInput(CpuDataFormat.CpuidText, CpuidText.Parse(text, file), null);

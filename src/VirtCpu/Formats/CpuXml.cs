@@ -144,7 +144,7 @@ public static partial class CpuXml
     /// <returns>The definition.</returns>
     /// <exception cref="InputException">The file cannot be read, is too large, or is not a valid CPU definition.</exception>
     public static CpuDefinition ReadFile(string path, CpuType? type = null, CpuXmlParseOptions options = CpuXmlParseOptions.None) =>
-        Parse(InputFile.ReadText(path), path, type, options);
+        Parse(InputFile.ReadAllText(path), path, type, options);
 
     /// <summary>Reads every CPU definition of a file (see <see cref="ParseAll(string, string, CpuType?, CpuXmlParseOptions)"/> for the rule).</summary>
     /// <param name="path">The file.</param>

@@ -134,7 +134,7 @@ public static class HostCaptureReader
     public static HostCapture Read(string path, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(InputFile.ReadBytes(path), path, name ?? Path.GetFileNameWithoutExtension(path));
+        return Parse(InputFile.ReadAllBytes(path), path, name ?? Path.GetFileNameWithoutExtension(path));
     }
 
     /// <summary>Parses the content of one capture file.</summary>

@@ -313,17 +313,6 @@ public static class SafeXml
             ? v
             : throw new InputException(sourceName, $"{what}: '{text}' is not an unsigned 32-bit number");
 
-    /// <summary>Parses a C-style unsigned 64-bit number or throws an input error.</summary>
-    /// <param name="text">The text.</param>
-    /// <param name="sourceName">The file, for the error.</param>
-    /// <param name="what">What the number is, for the error.</param>
-    /// <returns>The value.</returns>
-    /// <exception cref="InputException">The text is not a number or does not fit 64 bits.</exception>
-    public static ulong ParseCUInt64(string? text, string sourceName, string what) =>
-        text is not null && TryParseCUInt64(text, out var v)
-            ? v
-            : throw new InputException(sourceName, $"{what}: '{text}' is not an unsigned 64-bit number");
-
     private static InputException Limit(string sourceName, XmlReader reader, string problem) =>
         new(sourceName, reader is IXmlLineInfo info && info.HasLineInfo()
             ? string.Create(CultureInfo.InvariantCulture, $"line {info.LineNumber}: {problem}")

@@ -46,17 +46,6 @@ internal static class XmlInput
         }
     }
 
-    /// <summary>Parses every top-level element of a document or of a fragment without a single root.</summary>
-    /// <param name="xml">The text.</param>
-    /// <param name="file">The file name for messages.</param>
-    /// <returns>The top-level elements in document order (with line information).</returns>
-    public static IReadOnlyList<XElement> LoadFragment(string xml, string file)
-    {
-        var result = new List<XElement>();
-        ForEachTopElement(xml, file, result.Add);
-        return result;
-    }
-
     /// <summary>
     /// Streams the top-level elements of a document or of a fragment without a single root: each
     /// one is loaded, handed to <paramref name="visit"/> and dropped before the next is read, so a

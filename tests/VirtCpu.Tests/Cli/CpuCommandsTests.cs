@@ -123,6 +123,22 @@ public sealed class CpuCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Every_command_listed_by_help_is_built_when_named_alone()
+    {
+        var help = CliRunner.Run("--help");
+        var commands = help.Stdout[help.Stdout.IndexOf("Commands:\n", StringComparison.Ordinal)..]
+            .Split('\n').Skip(1).Where(l => l.StartsWith("  ", StringComparison.Ordinal) && l.Length > 2 && l[2] != ' ')
+            .Select(l => l.Trim().Split(' ')[0]).ToList();
+        Assert.Equal(["host", "models", "cpuid", "decode", "signature", "compare", "baseline", "update", "qemu", "start", "migrate-check", "translate", "fleet", "catalog", "conformance", "version"], commands);
+        foreach (var name in commands)
+        {
+            var r = CliRunner.Run(name, "--help");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains($"\nUsage:\n  virtcpu {name} ", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Conformance_runs_the_cases_of_a_cputest_c_and_fails_on_absent_files_unless_allowed()
     {
         var tree = _dir.CreateSubdirectory("tests");
