@@ -127,7 +127,16 @@ up() {
   dir=$NODES/$node
   pidfile=$dir/libvirtd.pid
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then die "node $node is already up (pid $(cat "$pidfile"))"; fi
-  rm -rf "$dir"
+  # Keep QEMU's capabilities cache (slow to rebuild) when the stack and the CPU map are the same
+  # as last time: libvirt does not key that cache on the map.
+  local stamp="$stack $( [ -z "$map" ] || cat "$map"/*.xml | md5sum )"
+  if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ]; then
+    find "$dir" -mindepth 1 -maxdepth 1 ! -name cache -exec rm -rf {} +
+  else
+    rm -rf "$dir"
+  fi
+  mkdir -p "$dir"
+  echo "$stamp" >"$dir/stamp"
   local uuid
   uuid=$(cat /proc/sys/kernel/random/uuid)
   node_conf "$dir" "$uuid"
