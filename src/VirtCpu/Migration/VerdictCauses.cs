@@ -36,6 +36,10 @@ public static class VerdictCauses
             {
                 causes.Add(model);
             }
+            else if (TcgCause(name, source, target) is { } tcg)
+            {
+                causes.Add(tcg);
+            }
             else if (target.Hypervisor.Feature(name) is null && target.Hypervisor.Feature(name.Replace('_', '-')) is null
                 && (source.Hypervisor.Feature(name) ?? source.Hypervisor.Feature(name.Replace('_', '-'))) is not null)
             {
@@ -72,6 +76,20 @@ public static class VerdictCauses
         }
 
         return $"{name}: QEMU {target.QemuBehaviour.Release.ToString(2)} sets it in every vCPU of a guest with more than one CPU per package ({target.QemuBehaviour.Name} behaviour '{entry.Key}': {entry.Source}); QEMU {source.QemuBehaviour.Release.ToString(2)} on the source does not, so libvirt {source.Libvirt.ToString(2)} never recorded it";
+    }
+
+    private static string? TcgCause(string name, Node source, Node target)
+    {
+        if (source.Host.TcgCpu is not { } from || target.Host.TcgCpu is not { } to)
+        {
+            return null;
+        }
+
+        var s = source.Hypervisor.Feature(name) ?? source.Hypervisor.Feature(name.Replace('_', '-'));
+        var t = target.Hypervisor.Feature(name) ?? target.Hypervisor.Feature(name.Replace('_', '-'));
+        return s is not null && from.Contains(s.Index) && (t is null || !to.Contains(t.Index))
+            ? $"{name}: the TCG CPU of {source.Hypervisor.Name} offers it and that of {target.Hypervisor.Name} does not, so the destination cannot give it to the guest"
+            : null;
     }
 
     private static string? ModelCause(string name, MigrationVerdict verdict)
