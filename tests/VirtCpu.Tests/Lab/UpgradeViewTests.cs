@@ -1,0 +1,50 @@
+using System.Text.Json.Nodes;
+using VirtCpu.Formats;
+using VirtCpu.Migration;
+
+namespace VirtCpu.Tests.Lab;
+
+/// <summary>
+/// The upgrade view on the incident the lab reproduced (a 4-vCPU host-model guest from Debian 12's
+/// 9.0/7.2 to Debian 13's 11.3/10.0, refused with "extra features: ht,cmp_legacy, missing features:
+/// pcommit"): the verdict names the release behaviour and the TCG difference that cause it.
+/// </summary>
+public class UpgradeViewTests
+{
+    private static readonly string Fixtures = Path.Combine(SharedData.RepoRoot, "tests", "VirtCpu.Tests", "Fixtures", "lab");
+
+    private static Node NodeOf(string name) => Node.Resolve(NodeProfileReader.Read(Path.Combine(Fixtures, name + ".json")));
+
+    private static LibvirtDomain Incident()
+    {
+        var cases = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "outcomes.json")))!.AsArray();
+        var c = cases.Single(x => (string)x!["guest"]! == "host-model" && ((string)x["topology"]!).StartsWith('4') && (string)x["route"]![0]! == "bw1" && (string)x["route"]![1]! == "tx1")!;
+        return LibvirtDomain.Parse((string)c["domain"]!, "incident.xml");
+    }
+
+    [Fact]
+    public void The_multi_vcpu_incident_is_blocked_with_its_causes_in_release_terms()
+    {
+        var domain = Incident();
+        var verdict = MigrationCheck.Check(domain.Cpu, NodeOf("bw1"), NodeOf("tx1"), machine: domain.Machine);
+        Assert.Equal(Verdict.Blocked, verdict.Verdict);
+        Assert.Equal(StartStep.LiveCheck, verdict.Step);
+        Assert.Equal(["ht", "cmp_legacy", "pcommit"], verdict.Names);
+        var causes = VerdictCauses.Explain(verdict);
+        Assert.Equal(3, causes.Length);
+        Assert.StartsWith("ht: QEMU 10.0 sets it in every vCPU of a guest with more than one CPU per package (qemu-10.0 behaviour 'multi-cpu-package'", causes[0], StringComparison.Ordinal);
+        Assert.StartsWith("cmp_legacy: QEMU 10.0 sets it", causes[1], StringComparison.Ordinal);
+        Assert.Contains("'multi-cpu-package-amd'", causes[1], StringComparison.Ordinal);
+        Assert.Equal("pcommit: the TCG CPU of qemu-7.2 offers it and that of qemu-10.0 does not, so the destination cannot give it to the guest", causes[2]);
+    }
+
+    [Fact]
+    public void The_same_guest_with_one_vcpu_is_refused_for_pcommit_alone()
+    {
+        var domain = Incident();
+        var one = domain.Cpu with { Topology = null };
+        var verdict = MigrationCheck.Check(one, NodeOf("bw1"), NodeOf("tx1"), machine: domain.Machine);
+        Assert.Equal(Verdict.Blocked, verdict.Verdict);
+        Assert.Equal(["pcommit"], verdict.Names);
+    }
+}
