@@ -308,6 +308,9 @@ public sealed class QemuHypervisorCatalog
             "avx10-version" when number is { } n => def with { Avx10Version = (int)n },
             "level" or "min-level" when number is { } n => def with { Level = (uint)n },
             "xlevel" or "min-xlevel" when number is { } n => def with { XLevel = (uint)n },
+
+            // QEMU's x- knobs (x-force-cpuid-0x1f, 10.1 and later) shape topology leaves, not the model's features or signature.
+            _ when prop.Name.StartsWith("x-", StringComparison.Ordinal) => def,
             _ => throw new CatalogException($"{catalog}: model {model}: prop {prop} names no feature or known property"),
         };
     }
