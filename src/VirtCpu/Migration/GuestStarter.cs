@@ -116,7 +116,7 @@ public static class GuestStarter
         string? hypervisorProblem = null;
         try
         {
-            var machineType = QemuMachineTypes.Find(q.QemuVersion, mt);
+            var machineType = QemuMachineTypes.Find(q, mt);
             resolution = QemuModelResolution.Resolve(q, def.Model!, machineType);
         }
         catch (InputException e)

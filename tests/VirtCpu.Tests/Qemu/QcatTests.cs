@@ -16,12 +16,21 @@ public sealed class QcatTests
         var dir = SharedData.Require($"qemu-{version}");
         var fresh = QcatWriter.Write(QemuTsvImporter.ImportDirectory(dir, $"qemu-{version}"));
         var committed = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", $"qemu-{version}.qcat"));
-        Assert.Equal(committed, WithoutTableErrata(fresh, version));
+        Assert.Equal(WithoutMachineData(committed), WithoutTableErrata(fresh, version));
     }
 
     /// <summary>The features the 10.0 table wrongly marks <c>tcg</c> (QEMU's user-mode-only TCG bits).</summary>
     internal static readonly string[] UserModeOnlyTcg10 =
         ["pcid", "tsc-deadline", "fxsr-opt", "osvw", "nrip-save", "vnmi", "invpcid", "spec-ctrl", "arch-capabilities", "ssbd", "ibpb", "ibrs", "amd-stibp", "stibp-always-on", "amd-ssbd", "amd-psfd"];
+
+    /// <summary>A catalog text without its machine types and compat properties (which the tables do not hold).</summary>
+    /// <param name="qcat">The catalog text.</param>
+    /// <returns>The text up to the machine data.</returns>
+    internal static string WithoutMachineData(string qcat)
+    {
+        var at = qcat.IndexOf("\n\n# machine types:", StringComparison.Ordinal);
+        return at < 0 ? qcat : qcat[..(at + 1)];
+    }
 
     /// <summary>A table import with the documented table errors corrected.</summary>
     /// <param name="qcat">The table import.</param>

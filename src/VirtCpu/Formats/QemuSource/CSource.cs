@@ -338,6 +338,65 @@ internal sealed class CSource
         return tokens;
     }
 
+    /// <summary>
+    /// Expands the function-like macros used between two tokens (<c>PC_CPU_MODEL_IDS("2.4.0")</c>
+    /// inside a compat array), once: simple parameter substitution, no <c>#</c> or <c>##</c>.
+    /// </summary>
+    /// <param name="from">The first token.</param>
+    /// <param name="to">One past the last token.</param>
+    /// <param name="macros">The macros.</param>
+    /// <returns>The number of tokens the range gained.</returns>
+    public int ExpandFunctionMacros(int from, int to, CMacros macros)
+    {
+        ArgumentNullException.ThrowIfNull(macros);
+        var grown = 0;
+        for (var i = from; i < to + grown; i++)
+        {
+            if (Tokens[i].Kind != CTokenKind.Identifier || macros.Function(Tokens[i].Text) is not { } f || i + 1 >= Tokens.Count || !Tokens[i + 1].Is("("))
+            {
+                continue;
+            }
+
+            var args = new List<List<CToken>> { new() };
+            var j = i + 2;
+            for (var depth = 0; j < Tokens.Count && !(depth == 0 && Tokens[j].Is(")")); j++)
+            {
+                depth += Tokens[j].Is("(") ? 1 : Tokens[j].Is(")") ? -1 : 0;
+                if (depth == 0 && Tokens[j].Is(","))
+                {
+                    args.Add([]);
+                }
+                else
+                {
+                    args[^1].Add(Tokens[j]);
+                }
+            }
+
+            var line = Tokens[i].Line;
+            var body = new List<CToken>();
+            foreach (var t in Tokenize(File, f.Body))
+            {
+                var p = t.Kind == CTokenKind.Identifier ? Array.IndexOf(f.Parameters, t.Text) : -1;
+                if (p >= 0 && p < args.Count)
+                {
+                    body.AddRange(args[p]);
+                }
+                else
+                {
+                    body.Add(t with { Line = line });
+                }
+            }
+
+            var removed = j + 1 - i;
+            Tokens.RemoveRange(i, removed);
+            Tokens.InsertRange(i, body);
+            grown += body.Count - removed;
+            i += body.Count - 1;
+        }
+
+        return grown;
+    }
+
     /// <summary>Finds the tokens of the initializer of a named array (<c>NAME[...] = { ... }</c>).</summary>
     /// <param name="name">The array's name.</param>
     /// <returns>The index of the initializer's opening brace.</returns>
@@ -495,12 +554,17 @@ internal sealed record CItem(string? Designator, CInit? List, List<CToken> Expre
 internal sealed class CMacros
 {
     private readonly Dictionary<string, string> _bodies = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _functionLike = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string[] Parameters, string Body)> _functionLike = new(StringComparer.Ordinal);
 
     /// <summary>Whether a macro of either kind is defined.</summary>
     /// <param name="name">The name.</param>
     /// <returns>True when it is.</returns>
-    public bool IsDefined(string name) => _bodies.ContainsKey(name) || _functionLike.Contains(name);
+    public bool IsDefined(string name) => _bodies.ContainsKey(name) || _functionLike.ContainsKey(name);
+
+    /// <summary>A function-like macro's parameters and body, or null.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The macro.</returns>
+    public (string[] Parameters, string Body)? Function(string name) => _functionLike.TryGetValue(name, out var f) ? f : null;
 
     /// <summary>The body of an object-like macro, or null.</summary>
     /// <param name="name">The name.</param>
@@ -526,7 +590,13 @@ internal sealed class CMacros
 
         if (n < text.Length && text[n] == '(')
         {
-            _functionLike.Add(name);
+            var close = text.IndexOf(')', n);
+            if (close > n)
+            {
+                var parameters = text[(n + 1)..close].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                _functionLike[name] = (parameters, text[(close + 1)..].Trim());
+            }
+
             _bodies.Remove(name);
         }
         else

@@ -67,7 +67,118 @@ public static class QemuSourceImporter
         }
 
         var cpuC = CSource.Read(Path.Combine(directory, "target", "i386", "cpu.c"), macros, Defined);
-        return Import(name, version, cpuC, macros);
+        var catalog = Import(name, version, cpuC, macros);
+        return AddMachineData(directory, catalog, macros);
+    }
+
+    /// <summary>
+    /// Adds the versioned PC machine types (<c>hw/i386/pc_piix.c</c>, <c>pc_q35.c</c>) and the CPU
+    /// compat properties of <c>hw/i386/pc.c</c>'s <c>pc_compat_X_Y[]</c> arrays (entries for
+    /// <c>TYPE_X86_CPU</c> or one <c>MODEL-x86_64-cpu</c> class whose property shapes the model).
+    /// <c>hw/core/machine.c</c>'s <c>hw_compat_X_Y[]</c> holds no x86 CPU entries in 5.2 to 10.2.
+    /// </summary>
+    private static QemuHypervisorCatalog AddMachineData(string directory, QemuHypervisorCatalog catalog, CMacros macros)
+    {
+        var i386 = Path.Combine(directory, "hw", "i386");
+        var pcFile = Path.Combine(i386, "pc.c");
+        if (!File.Exists(pcFile))
+        {
+            return catalog;
+        }
+
+        var cpuQom = Path.Combine(directory, "target", "i386", "cpu-qom.h");
+        if (File.Exists(cpuQom))
+        {
+            _ = CSource.Read(cpuQom, macros, Defined);
+        }
+
+        var cpuType = macros.Body("TYPE_X86_CPU") is { } body ? CExpression.EvaluateString(CSource.Tokenize(cpuQom, body), macros) : "x86_64-cpu";
+        var pc = CSource.Read(pcFile, macros, Defined);
+        var compat = new List<QemuCompatProperty>();
+        for (var i = 0; i + 4 < pc.Tokens.Count; i++)
+        {
+            var t = pc.Tokens[i];
+            if (t.Kind != CTokenKind.Identifier || !t.Text.StartsWith("pc_compat_", StringComparison.Ordinal) || !pc.Tokens[i + 1].Is("[") || !pc.Tokens[i + 2].Is("]") || !pc.Tokens[i + 3].Is("=") || !pc.Tokens[i + 4].Is("{"))
+            {
+                continue;
+            }
+
+            var parts = t.Text["pc_compat_".Length..].Split('_');
+            if (parts.Length != 2 || !Version.TryParse($"{parts[0]}.{parts[1]}", out var release))
+            {
+                continue;
+            }
+
+            var end = i + 4;
+            for (var depth = 0; end < pc.Tokens.Count; end++)
+            {
+                depth += pc.Tokens[end].Is("{") ? 1 : pc.Tokens[end].Is("}") ? -1 : 0;
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+
+            _ = pc.ExpandFunctionMacros(i + 4, end, macros);
+            foreach (var entry in pc.ParseInitializer(i + 4).Items)
+            {
+                if (entry.List is not { Items.Count: >= 3 } e)
+                {
+                    continue;
+                }
+
+                string type, property, value;
+                try
+                {
+                    type = CExpression.EvaluateString(e.Items[0].Expression, macros);
+                    property = CExpression.EvaluateString(e.Items[1].Expression, macros);
+                    value = CExpression.EvaluateString(e.Items[2].Expression, macros);
+                }
+                catch (InputException)
+                {
+                    continue; // another device's type macro: not a CPU entry
+                }
+
+                string? model = type == cpuType ? null : type.EndsWith("-" + cpuType, StringComparison.Ordinal) ? type[..^(cpuType.Length + 1)] : "";
+                if (model is { Length: 0 } || !QemuCompatProperties.IsModelled(catalog, property))
+                {
+                    continue;
+                }
+
+                compat.Add(new QemuCompatProperty(release, model, property, value));
+            }
+        }
+
+        var machines = new List<(int Series, Version Version, string Name)>();
+        foreach (var (file, prefix, series) in new[] { ("pc_piix.c", "pc-i440fx-", 0), ("pc_q35.c", "pc-q35-", 1) })
+        {
+            var path = Path.Combine(i386, file);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            var tokens = CSource.Read(path, new CMacros(), Defined).Tokens;
+            for (var i = 0; i + 1 < tokens.Count; i++)
+            {
+                if (tokens[i].Kind != CTokenKind.Identifier || !(tokens[i].Text.StartsWith("DEFINE_I440FX_MACHINE", StringComparison.Ordinal) || tokens[i].Text.StartsWith("DEFINE_Q35_MACHINE", StringComparison.Ordinal)) || !tokens[i + 1].Is("("))
+                {
+                    continue;
+                }
+
+                var args = tokens.Skip(i + 2).TakeWhile(a => !a.Is(")")).Where(a => !a.Is(",")).ToList();
+                var literal = args.FirstOrDefault(a => a.Kind == CTokenKind.String && a.Text.StartsWith(prefix, StringComparison.Ordinal));
+                var name = literal.Text ?? (args.Count is 2 or 3 && args.All(a => a.Kind == CTokenKind.Number) ? prefix + string.Join('.', args.Select(a => a.Text)) : null);
+                if (name is not null && Version.TryParse(name[prefix.Length..], out var v))
+                {
+                    machines.Add((series, v, name));
+                }
+            }
+        }
+
+        return catalog.WithMachineData(
+            machines.OrderBy(m => m.Series).ThenBy(m => m.Version).Select(m => m.Name).Distinct(StringComparer.Ordinal),
+            compat.OrderByDescending(c => c.Release));
     }
 
     /// <summary>Imports from a preprocessed <c>cpu.c</c>.</summary>
