@@ -190,7 +190,7 @@ public static class NodeProfileReader
         QemuHypervisorCatalog hypervisor;
         try
         {
-            hypervisor = BuiltInHypervisors.Get(qemu);
+            hypervisor = BuiltInHypervisors.Get(qemu, baseDirectory);
         }
         catch (InputException e)
         {
