@@ -190,8 +190,10 @@ public sealed class QemuSourceImporterTests
     }
 
     [Theory]
+    [InlineData("qemu-5.2")]
     [InlineData("qemu-7.2")]
     [InlineData("qemu-10.0")]
+    [InlineData("qemu-10.2")]
     public void RealSourceTreesGiveTheBuiltInCatalogs(string name)
     {
         var sources = Environment.GetEnvironmentVariable("VIRTCPU_QEMU_SOURCES");

@@ -92,6 +92,18 @@ public static class QemuSourceImporter
             _ = CSource.Read(cpuQom, macros, Defined);
         }
 
+        // Before 7.0, PC_CPU_MODEL_IDS (the model-ids of the old arrays) lives in include/hw/i386/pc.h.
+        var pcH = Path.Combine(directory, "include", "hw", "i386", "pc.h");
+        if (File.Exists(pcH))
+        {
+            var scratch = new CMacros();
+            _ = CSource.Read(pcH, scratch, Defined);
+            if (scratch.Function("PC_CPU_MODEL_IDS") is { } ids)
+            {
+                macros.Define($"PC_CPU_MODEL_IDS({string.Join(',', ids.Parameters)}) {ids.Body}");
+            }
+        }
+
         var cpuType = macros.Body("TYPE_X86_CPU") is { } body ? CExpression.EvaluateString(CSource.Tokenize(cpuQom, body), macros) : "x86_64-cpu";
         var pc = CSource.Read(pcFile, macros, Defined);
         var compat = new List<QemuCompatProperty>();
