@@ -22,7 +22,18 @@ internal static class CatalogImportLibvirtCommand
             var catalogName = parseResult.GetValue(name)!;
             var catalog = LibvirtMapReader.Load(parseResult.GetValue(directory)!, catalogName);
             var path = parseResult.GetValue(output) ?? Path.Combine(RepoPaths.Catalogs(), catalogName + CatalogFile.Extension);
-            AtomicFile.WriteAllText(path, CatalogFile.WriteToString(catalog));
+            string text;
+            try
+            {
+                text = CatalogFile.WriteToString(catalog);
+            }
+            catch (ArgumentException e)
+            {
+                // A map the .vcat format cannot express (libvirt 12.8's vendor 'Zhaoxin CentaurHauls'): bad input, not a crash.
+                throw new InputException(parseResult.GetValue(directory)!, e.Message.Split(" (Parameter", 2)[0], e);
+            }
+
+            AtomicFile.WriteAllText(path, text);
             Console.Out.WriteLine($"{path}: {catalog.Vendors.Length} vendors, {catalog.Features.Length} features, {catalog.Models.Length} models");
             return Cli.Ok;
         });

@@ -41,7 +41,7 @@ internal static class QemuExpandCommand
             }
 
             var accelerator = QemuCommand.ParseAccel(parseResult.GetValue(accel));
-            var machineType = QemuMachineTypes.Find(catalog.QemuVersion, parseResult.GetValue(machine)!);
+            var machineType = QemuMachineTypes.Find(catalog, parseResult.GetValue(machine)!);
             HostOffer? host = parseResult.GetValue(offer) is { } path ? HostOfferFile.Read(path, catalog, accelerator) : null;
             var config = new QemuCpuConfig(model ?? "")
             {

@@ -23,7 +23,7 @@ internal static class QemuModelsCommand
         command.SetAction(parseResult =>
         {
             var catalog = BuiltInHypervisors.Get(parseResult.GetValue(qemu));
-            var machineType = QemuMachineTypes.Find(catalog.QemuVersion, parseResult.GetValue(machine)!);
+            var machineType = QemuMachineTypes.Find(catalog, parseResult.GetValue(machine)!);
             var rows = catalog.ModelNames
                 .Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, machineType), new QemuCpuConfig(n) { Accelerator = QemuAccelerator.Tcg }))
                 .ToList();

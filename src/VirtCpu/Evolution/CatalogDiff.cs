@@ -50,7 +50,7 @@ public sealed class CatalogDiff
         _new = @new;
         _q = q;
         _machine = machine;
-        _machineType = QemuMachineTypes.Find(q.QemuVersion, machine);
+        _machineType = QemuMachineTypes.Find(q, machine);
     }
 
     /// <summary>The default machine type (QEMU 10.0's q35, as the worked examples use).</summary>

@@ -19,8 +19,13 @@ public static class BuiltInCatalogs
     /// <summary>The name of the default catalog.</summary>
     public const string Default = "libvirt-11.3";
 
-    /// <summary>The names of the built-in management catalogs, newest first.</summary>
-    public static ImmutableArray<string> Names { get; } = ["libvirt-11.3", "libvirt-9.0"];
+    /// <summary>The names of the built-in management catalogs (every embedded <c>catalogs/*.vcat</c>), newest first.</summary>
+    public static ImmutableArray<string> Names { get; } =
+        [.. typeof(BuiltInCatalogs).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(Extension, StringComparison.Ordinal))
+            .Select(n => n[ResourcePrefix.Length..^Extension.Length])
+            .OrderByDescending(n => Version.TryParse(n[(n.LastIndexOf('-') + 1)..], out var v) ? v : new Version(0, 0))
+            .ThenBy(n => n, StringComparer.Ordinal)];
 
     /// <summary>True when <paramref name="name"/> is a built-in management catalog.</summary>
     /// <param name="name">A catalog name.</param>

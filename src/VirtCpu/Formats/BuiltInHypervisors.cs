@@ -25,13 +25,20 @@ public static class BuiltInHypervisors
 
     /// <summary>
     /// Gets a built-in catalog by name: <c>qemu-7.2</c>, or just the version, <c>7.2</c>; null
-    /// or empty gives <see cref="Default"/>.
+    /// or empty gives <see cref="Default"/>. A name ending in <c>.qcat</c> is a catalog file
+    /// (<c>virtcpu catalog import-qemu --out</c>), so a release needs no build to be used.
     /// </summary>
-    /// <param name="name">The name or version.</param>
+    /// <param name="name">The name or version, or a <c>.qcat</c> file.</param>
+    /// <param name="baseDirectory">The directory a relative file name is relative to (null: the current directory).</param>
     /// <returns>The catalog.</returns>
-    /// <exception cref="InputException">When no built-in catalog has that name.</exception>
-    public static QemuHypervisorCatalog Get(string? name = null)
+    /// <exception cref="InputException">When no built-in catalog has that name, or the file cannot be read.</exception>
+    public static QemuHypervisorCatalog Get(string? name = null, string? baseDirectory = null)
     {
+        if (name is not null && name.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            return QcatReader.ReadFile(baseDirectory is null ? name : Path.Combine(baseDirectory, name));
+        }
+
         var key = string.IsNullOrEmpty(name) ? Default : name.StartsWith("qemu-", StringComparison.Ordinal) ? name : "qemu-" + name;
         if (!Names.Contains(key))
         {

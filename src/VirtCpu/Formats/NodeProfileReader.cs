@@ -205,7 +205,7 @@ public static class NodeProfileReader
         QemuHypervisorCatalog hypervisor;
         try
         {
-            hypervisor = BuiltInHypervisors.Get(qemu);
+            hypervisor = BuiltInHypervisors.Get(qemu, baseDirectory);
         }
         catch (InputException e)
         {

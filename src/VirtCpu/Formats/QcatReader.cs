@@ -38,6 +38,8 @@ public static class QcatReader
         private readonly Dictionary<string, int> _featureIndex = new(StringComparer.Ordinal);
         private readonly List<QemuFeatureDependency> _deps = [];
         private readonly List<QemuBaseModel> _models = [];
+        private readonly List<string> _machines = [];
+        private readonly List<QemuCompatProperty> _compat = [];
         private int _line;
         private string? _name;
         private Version? _qemu;
@@ -110,7 +112,8 @@ public static class QcatReader
 
             try
             {
-                return QemuHypervisorCatalog.Create(_name, _qemu, _words, _features, _deps, _models);
+                var catalog = QemuHypervisorCatalog.Create(_name, _qemu, _words, _features, _deps, _models);
+                return _machines.Count == 0 && _compat.Count == 0 ? catalog : catalog.WithMachineData(_machines, _compat);
             }
             catch (CatalogException e)
             {
@@ -138,6 +141,18 @@ public static class QcatReader
                     break;
                 case "dep":
                     Dependency(t);
+                    break;
+                case "machine":
+                    Expect(t, 2);
+                    _machines.Add(t[1]);
+                    break;
+                case "compat":
+                    Expect(t, 5);
+                    _compat.Add(new QemuCompatProperty(
+                        Version.TryParse(t[1], out var release) ? release : throw Error($"'{t[1]}' is not a release"),
+                        t[2] == "*" ? null : t[2],
+                        t[3],
+                        t[4]));
                     break;
                 case "model":
                     Expect(t, 2);

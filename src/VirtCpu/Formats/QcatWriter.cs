@@ -119,6 +119,26 @@ public static class QcatWriter
             }
         }
 
+        if (catalog.MachineTypes.Length > 0)
+        {
+            Line("");
+            Line("# machine types: the release's versioned PC types (hw/i386/pc_piix.c, pc_q35.c), oldest first");
+            foreach (var m in catalog.MachineTypes)
+            {
+                Line($"machine {m}");
+            }
+        }
+
+        if (catalog.CompatProperties.Length > 0)
+        {
+            Line("");
+            Line("# CPU compat properties of the PC machine types (hw/i386/pc.c pc_compat_X_Y[]), newest array first: RELEASE MODEL|* PROPERTY VALUE");
+            foreach (var c in catalog.CompatProperties)
+            {
+                Line($"compat {c.Release.ToString(2)} {c.Model ?? "*"} {c.Property} {(IsBareWord(c.Value) ? c.Value : QcatFormat.Quote(c.Value))}");
+            }
+        }
+
         return sb.ToString();
     }
 

@@ -55,7 +55,7 @@ public static class GuestStarter
         {
             try
             {
-                QemuMachineTypes.Find(node.Hypervisor.QemuVersion, machine);
+                QemuMachineTypes.Find(node.Hypervisor, machine);
                 return null;
             }
             catch (InputException e)
@@ -156,7 +156,7 @@ public static class GuestStarter
             Outcome = Outcome with { Definition = _def };
             try
             {
-                _resolution = QemuModelResolution.Resolve(node.Hypervisor, _def.Model!, QemuMachineTypes.Find(node.Hypervisor.QemuVersion, machine));
+                _resolution = QemuModelResolution.Resolve(node.Hypervisor, _def.Model!, QemuMachineTypes.Find(node.Hypervisor, machine));
             }
             catch (InputException e)
             {
@@ -343,7 +343,8 @@ public static class GuestStarter
     }
 
     // What the QEMU release sets in every vCPU from the guest's topology (release behaviour data):
-    // features for a package of more than one logical CPU, and more of them for AMD guests.
+    // features for a package of more than one logical CPU, and more of them unless the vendor is
+    // Intel or Zhaoxin.
     private static QemuCpu WithTopology(QemuCpu cpu, Node node, CpuDefinition def)
     {
         if (def.Topology is not { } t || (long)t.Cores * t.Threads <= 1)
@@ -352,9 +353,9 @@ public static class GuestStarter
         }
 
         var names = node.QemuBehaviour.Values("multi-cpu-package").AsEnumerable();
-        if (cpu.Vendor == "AuthenticAMD")
+        if (cpu.Vendor is not ("GenuineIntel" or "CentaurHauls" or "  Shanghai  "))
         {
-            names = names.Concat(node.QemuBehaviour.Values("multi-cpu-package-amd"));
+            names = names.Concat(node.QemuBehaviour.Values("multi-cpu-package-non-intel"));
         }
 
         var added = FeatureSet.Of(names.Select(n => node.Hypervisor.Feature(n)?.Index ?? -1).Where(i => i >= 0));

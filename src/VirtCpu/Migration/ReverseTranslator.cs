@@ -56,7 +56,7 @@ public static class ReverseTranslator
         QemuMachineType machineType;
         try
         {
-            machineType = QemuMachineTypes.Find(q.QemuVersion, mt);
+            machineType = QemuMachineTypes.Find(q, mt);
         }
         catch (InputException e)
         {
@@ -239,7 +239,7 @@ public static class ReverseTranslator
     public static ImmutableArray<string> RenameDifference(QemuHypervisorCatalog q, string machine, QemuAccelerator accelerator, string from, string to, IEnumerable<QemuFeatureSwitch> features)
     {
         ArgumentNullException.ThrowIfNull(q);
-        var mt = QemuMachineTypes.Find(q.QemuVersion, machine);
+        var mt = QemuMachineTypes.Find(q, machine);
         var list = features.ToList();
         var a = Build(q, QemuModelResolution.Resolve(q, from, mt), accelerator, list).Enabled;
         var b = Build(q, QemuModelResolution.Resolve(q, to, mt), accelerator, list).Enabled;

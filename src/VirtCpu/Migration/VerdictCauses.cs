@@ -68,7 +68,7 @@ public static class VerdictCauses
             return null;
         }
 
-        string[] keys = start.Vendor == "AuthenticAMD" ? ["multi-cpu-package", "multi-cpu-package-amd"] : ["multi-cpu-package"];
+        string[] keys = start.Vendor is "GenuineIntel" or "CentaurHauls" or "  Shanghai  " ? ["multi-cpu-package"] : ["multi-cpu-package", "multi-cpu-package-non-intel"];
         var entry = keys.Select(target.QemuBehaviour.Entry).FirstOrDefault(e => e is not null && e.Values.Contains(feature.Name));
         if (entry is null || keys.Any(k => source.QemuBehaviour.Values(k).Contains(feature.Name)))
         {

@@ -42,7 +42,7 @@ public static class QemuExpander
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(config);
-        var machine = QemuMachineTypes.Find(catalog.QemuVersion, config.Machine);
+        var machine = QemuMachineTypes.Find(catalog, config.Machine);
         return Expand(catalog, QemuModelResolution.Resolve(catalog, config.Model, machine), config);
     }
 
@@ -75,7 +75,7 @@ public static class QemuExpander
         }
 
         // 3. Machine compat properties (global and per-class), newest array first.
-        foreach (var p in QemuCompatProperties.For(catalog.QemuVersion, resolution.Machine, resolution.Given))
+        foreach (var p in QemuCompatProperties.For(catalog, resolution.Machine, resolution.Given))
         {
             state.Property(p.Property, p.Value);
         }

@@ -55,6 +55,31 @@ public sealed class QemuHypervisorCatalog
     /// <summary>The base models, in table order.</summary>
     public ImmutableArray<QemuBaseModel> Models { get; }
 
+    /// <summary>
+    /// The versioned PC machine types of the release (<c>pc-i440fx-X.Y</c>, <c>pc-q35-X.Y</c>,
+    /// <c>pc-q35-4.0.1</c>), oldest first, i440fx then q35; empty when the catalog does not know them
+    /// (a table import), and the machine types then follow the rules of spec qemu-cpu-models.md 5.1.
+    /// </summary>
+    public ImmutableArray<string> MachineTypes { get; private init; } = [];
+
+    /// <summary>
+    /// The CPU compat properties of the PC machine types (<c>hw/i386/pc.c</c> <c>pc_compat_X_Y[]</c>),
+    /// newest array first, each array in source order, restricted to what shapes the guest-visible
+    /// model (features, family/model/stepping, model-id, CPUID levels).
+    /// </summary>
+    public ImmutableArray<QemuCompatProperty> CompatProperties { get; private init; } = [];
+
+    /// <summary>The same catalog with machine-type data.</summary>
+    /// <param name="machineTypes">The versioned PC machine types (see <see cref="MachineTypes"/>).</param>
+    /// <param name="compatProperties">The CPU compat properties (see <see cref="CompatProperties"/>).</param>
+    /// <returns>The catalog.</returns>
+    public QemuHypervisorCatalog WithMachineData(IEnumerable<string> machineTypes, IEnumerable<QemuCompatProperty> compatProperties) =>
+        new(Name, QemuVersion, Words, Features, Dependencies, Models, _featuresByName)
+        {
+            MachineTypes = [.. machineTypes],
+            CompatProperties = [.. compatProperties],
+        };
+
     /// <summary>Every named feature.</summary>
     public FeatureSet All { get; }
 
@@ -308,6 +333,9 @@ public sealed class QemuHypervisorCatalog
             "avx10-version" when number is { } n => def with { Avx10Version = (int)n },
             "level" or "min-level" when number is { } n => def with { Level = (uint)n },
             "xlevel" or "min-xlevel" when number is { } n => def with { XLevel = (uint)n },
+
+            // QEMU's x- knobs (x-force-cpuid-0x1f, 10.1 and later) shape topology leaves, not the model's features or signature.
+            _ when prop.Name.StartsWith("x-", StringComparison.Ordinal) => def,
             _ => throw new CatalogException($"{catalog}: model {model}: prop {prop} names no feature or known property"),
         };
     }

@@ -29,51 +29,69 @@ public sealed record QemuMachineType(string Name, string CanonicalName, QemuDefa
     public override string ToString() => Name;
 }
 
-/// <summary>The x86 machine types of a QEMU release (spec qemu-cpu-models.md 1.4 and 5.1).</summary>
+/// <summary>
+/// The x86 machine types of a QEMU release (spec qemu-cpu-models.md 1.4 and 5.1): the versioned PC
+/// types come from the catalog (<see cref="QemuHypervisorCatalog.MachineTypes"/>, imported from
+/// QEMU's source); a catalog without them (a table import) gets the 7.2/10.0 rule set by version.
+/// </summary>
 public static class QemuMachineTypes
 {
-    /// <summary>Every machine type name of a QEMU release, versioned types oldest first, then the others.</summary>
-    /// <param name="qemu">The QEMU release (7.2 or 10.0; others get the list of the nearest rule set).</param>
+    /// <summary>Every machine type name of a catalog's release, versioned types oldest first, then the others.</summary>
+    /// <param name="catalog">The hypervisor catalog.</param>
     /// <returns>The names.</returns>
-    public static ImmutableArray<string> Names(Version qemu)
+    public static ImmutableArray<string> Names(QemuHypervisorCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(qemu);
-        var list = new List<string>();
-        foreach (var v in PcVersions(qemu))
-        {
-            list.Add($"pc-i440fx-{v.ToString(2)}");
-        }
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Names(Versioned(catalog));
+    }
 
-        foreach (var v in PcVersions(qemu).Where(v => v >= new Version(2, 4)))
-        {
-            list.Add($"pc-q35-{v.ToString(2)}");
-            if (v == new Version(4, 0))
-            {
-                list.Add("pc-q35-4.0.1");
-            }
-        }
+    /// <summary>Every machine type name of a QEMU release by the 7.2/10.0 rule set (for catalogs without machine data).</summary>
+    /// <param name="qemu">The QEMU release.</param>
+    /// <returns>The names.</returns>
+    public static ImmutableArray<string> Names(Version qemu) => Names(Rules(qemu));
 
+    /// <summary>Finds a machine type of a catalog's release.</summary>
+    /// <param name="catalog">The hypervisor catalog.</param>
+    /// <param name="name">The machine type name (<c>pc-i440fx-3.1</c>, <c>q35</c>, <c>none</c>, ...).</param>
+    /// <returns>The machine type.</returns>
+    /// <exception cref="InputException">When the release has no such machine type.</exception>
+    public static QemuMachineType Find(QemuHypervisorCatalog catalog, string name)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return Find(catalog.QemuVersion, Versioned(catalog), name);
+    }
+
+    /// <summary>Finds a machine type by the 7.2/10.0 rule set (for catalogs without machine data).</summary>
+    /// <param name="qemu">The QEMU release.</param>
+    /// <param name="name">The machine type name.</param>
+    /// <returns>The machine type.</returns>
+    /// <exception cref="InputException">When the release has no such machine type.</exception>
+    public static QemuMachineType Find(Version qemu, string name) => Find(qemu, Rules(qemu), name);
+
+    private static ImmutableArray<string> Names(List<string> versioned)
+    {
+        var list = new List<string>(versioned);
         list.AddRange(["pc", "q35", "isapc", "microvm", "none", "xenfv-3.1", "xenfv-4.2", "xenfv"]);
         return [.. list];
     }
 
-    /// <summary>Finds a machine type.</summary>
-    /// <param name="qemu">The QEMU release.</param>
-    /// <param name="name">The machine type name (<c>pc-i440fx-3.1</c>, <c>q35</c>, <c>none</c>, ...).</param>
-    /// <returns>The machine type.</returns>
-    /// <exception cref="InputException">When the release has no such machine type.</exception>
-    public static QemuMachineType Find(Version qemu, string name)
+    private static QemuMachineType Find(Version qemu, List<string> versioned, string name)
     {
         ArgumentNullException.ThrowIfNull(qemu);
         ArgumentNullException.ThrowIfNull(name);
-        var versions = PcVersions(qemu);
-        var latest = versions[^1];
+        var pc = Series(versioned, "pc-i440fx-");
+        var q35 = Series(versioned, "pc-q35-");
+        if (pc.Count == 0 || q35.Count == 0)
+        {
+            throw new InputException(null, $"QEMU {qemu.ToString(2)}: the catalog lists no pc-i440fx or pc-q35 machine types");
+        }
+
         switch (name)
         {
             case "pc":
-                return new QemuMachineType(name, $"pc-i440fx-{latest.ToString(2)}", QemuDefaultVersion.V1, latest);
+                return new QemuMachineType(name, $"pc-i440fx-{pc[^1].ToString(2)}", QemuDefaultVersion.V1, pc[^1]);
             case "q35":
-                return new QemuMachineType(name, $"pc-q35-{latest.ToString(2)}", QemuDefaultVersion.V1, latest);
+                return new QemuMachineType(name, $"pc-q35-{q35[^1].ToString(2)}", QemuDefaultVersion.V1, q35[^1]);
             case "isapc":
                 return new QemuMachineType(name, name, QemuDefaultVersion.Legacy, null);
             case "microvm":
@@ -84,28 +102,36 @@ public static class QemuMachineTypes
                 return new QemuMachineType(name, "xenfv-4.2", QemuDefaultVersion.V1, new Version(4, 2));
             case "xenfv-3.1":
                 return new QemuMachineType(name, name, QemuDefaultVersion.Legacy, new Version(3, 1));
-            case "pc-q35-4.0.1":
-                return new QemuMachineType(name, name, QemuDefaultVersion.Legacy, new Version(4, 0));
         }
 
-        foreach (var prefix in new[] { "pc-i440fx-", "pc-q35-" })
+        if (versioned.Contains(name))
         {
-            if (name.StartsWith(prefix, StringComparison.Ordinal) && Version.TryParse(name[prefix.Length..], out var v) && v.Build < 0
-                && versions.Contains(v) && (prefix == "pc-i440fx-" || v >= new Version(2, 4)))
-            {
-                return new QemuMachineType(name, name, v >= new Version(4, 1) ? QemuDefaultVersion.V1 : QemuDefaultVersion.Legacy, v);
-            }
+            var v = Version.Parse(name[(name.LastIndexOf('-') + 1)..]);
+            var release = new Version(v.Major, v.Minor);
+            return new QemuMachineType(name, name, release >= new Version(4, 1) ? QemuDefaultVersion.V1 : QemuDefaultVersion.Legacy, release);
         }
 
-        throw new InputException(null, $"QEMU {qemu.ToString(2)} has no machine type '{name}' (x86 machine types: pc-i440fx-{versions[0].ToString(2)} ... {latest.ToString(2)}, pc-q35-2.4 ... {latest.ToString(2)}, pc, q35, isapc, microvm, none, xenfv)");
+        throw new InputException(null, $"QEMU {qemu.ToString(2)} has no machine type '{name}' (x86 machine types: pc-i440fx-{pc[0].ToString(2)} ... {pc[^1].ToString(2)}, pc-q35-{q35[0].ToString(2)} ... {q35[^1].ToString(2)}, pc, q35, isapc, microvm, none, xenfv)");
     }
 
+    /// <summary>The major.minor versions of one series (<c>pc-i440fx-</c>), oldest first (bug-fix types like 4.0.1 left out).</summary>
+    private static List<Version> Series(List<string> versioned, string prefix) =>
+        [.. versioned.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(n => Version.TryParse(n[prefix.Length..], out var v) ? v : null)
+            .OfType<Version>()
+            .Where(v => v.Build < 0)
+            .Order()];
+
+    private static List<string> Versioned(QemuHypervisorCatalog catalog) =>
+        catalog.MachineTypes.IsDefaultOrEmpty ? Rules(catalog.QemuVersion) : [.. catalog.MachineTypes];
+
     /// <summary>
-    /// The versions of the <c>pc-i440fx-X.Y</c> types: 7.2 has 1.4 to 7.2; 10.0 dropped 1.4 to 2.3
-    /// and has 2.4 to 10.0.
+    /// The versioned types by the rule set of 7.2 and 10.0: <c>pc-i440fx</c> 1.4 to 7.2 in 7.2, 2.4 to
+    /// 10.0 in 10.0; <c>pc-q35</c> from 2.4, with the bug-fix type <c>pc-q35-4.0.1</c>.
     /// </summary>
-    private static List<Version> PcVersions(Version qemu)
+    private static List<string> Rules(Version qemu)
     {
+        ArgumentNullException.ThrowIfNull(qemu);
         var all = new List<Version>();
         foreach (var (major, minors) in new[] { (1, new[] { 4, 5, 6, 7 }), (2, Enumerable.Range(0, 13).ToArray()), (3, new[] { 0, 1 }), (4, new[] { 0, 1, 2 }), (5, new[] { 0, 1, 2 }), (6, new[] { 0, 1, 2 }), (7, new[] { 0, 1, 2 }), (8, new[] { 0, 1, 2 }), (9, new[] { 0, 1, 2 }), (10, new[] { 0 }) })
         {
@@ -114,6 +140,17 @@ public static class QemuMachineTypes
 
         var current = new Version(qemu.Major, qemu.Minor);
         var oldest = current >= new Version(10, 0) ? new Version(2, 4) : new Version(1, 4);
-        return [.. all.Where(v => v >= oldest && v <= current)];
+        var versions = all.Where(v => v >= oldest && v <= current).ToList();
+        var list = versions.Select(v => $"pc-i440fx-{v.ToString(2)}").ToList();
+        foreach (var v in versions.Where(v => v >= new Version(2, 4)))
+        {
+            list.Add($"pc-q35-{v.ToString(2)}");
+            if (v == new Version(4, 0))
+            {
+                list.Add("pc-q35-4.0.1");
+            }
+        }
+
+        return list;
     }
 }

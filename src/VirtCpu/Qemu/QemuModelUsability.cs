@@ -28,7 +28,7 @@ public sealed record QemuModelUsability(string Name, string Resolved, string? Ca
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(offer);
-        var machineType = QemuMachineTypes.Find(catalog.QemuVersion, machine);
+        var machineType = QemuMachineTypes.Find(catalog, machine);
         var config = new QemuCpuConfig("") { Accelerator = accelerator, HostOffer = offer.Features, HostVendor = offer.Vendor };
         return [.. catalog.ModelNames.Select(n =>
         {

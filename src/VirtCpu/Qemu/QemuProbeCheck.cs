@@ -27,7 +27,7 @@ public static class QemuProbeCheck
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(probe);
-        var machineType = QemuMachineTypes.Find(catalog.QemuVersion, machine);
+        var machineType = QemuMachineTypes.Find(catalog, machine);
         var known = catalog.ModelNames.ToHashSet(StringComparer.Ordinal);
         var results = new List<QemuProbeMismatch>();
         foreach (var (name, expansion) in probe.Expansions)

@@ -21,8 +21,8 @@ public sealed record BehaviourEntry(string Key, ImmutableArray<string> Values, s
 /// disables in a TCG guest's definition when the definition does not name them: it passes
 /// <c>NAME=off</c> to QEMU and records <c>disable</c>). Keys of a QEMU release:
 /// <c>multi-cpu-package</c> (features QEMU sets in every vCPU when a package holds more than one
-/// logical CPU, i.e. cores x threads &gt; 1), <c>multi-cpu-package-amd</c> (the same, for guests
-/// whose vendor is AMD).
+/// logical CPU, i.e. cores x threads &gt; 1), <c>multi-cpu-package-non-intel</c> (the same, in
+/// addition, for guests whose vendor is neither Intel nor Zhaoxin).
 /// </remarks>
 public sealed record ReleaseBehaviour
 {
@@ -49,5 +49,5 @@ public sealed record ReleaseBehaviour
     public BehaviourEntry? Entry(string key) => Entries.FirstOrDefault(e => e.Key == key);
 
     /// <summary>The keys a behaviour file may hold.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "multi-cpu-package", "multi-cpu-package-amd"];
+    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "multi-cpu-package", "multi-cpu-package-non-intel"];
 }

@@ -7,25 +7,68 @@ public sealed class QcatTests
     [Theory]
     [InlineData("7.2")]
     [InlineData("10.0")]
-    public void CommittedCatalogEqualsAFreshImportOfTheReferenceTables(string version)
+    public void CommittedCatalogEqualsAFreshImportOfTheReferenceTablesLessTheirErrata(string version)
     {
+        // The committed catalogs come from QEMU's source (import-qemu --source); the tables differ
+        // only where they are wrong (docs/catalogs.md): in 10.0 they mark as TCG features the bits
+        // QEMU adds to its TCG masks only in user-mode builds (CONFIG_USER_ONLY), which
+        // qemu-system-x86_64 10.0.13 refuses under TCG.
         var dir = SharedData.Require($"qemu-{version}");
         var fresh = QcatWriter.Write(QemuTsvImporter.ImportDirectory(dir, $"qemu-{version}"));
         var committed = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", $"qemu-{version}.qcat"));
-        Assert.Equal(committed, fresh);
+        Assert.Equal(WithoutMachineData(committed), WithoutTableErrata(fresh, version));
+    }
+
+    /// <summary>The features the 10.0 table wrongly marks <c>tcg</c> (QEMU's user-mode-only TCG bits).</summary>
+    internal static readonly string[] UserModeOnlyTcg10 =
+        ["pcid", "tsc-deadline", "fxsr-opt", "osvw", "nrip-save", "vnmi", "invpcid", "spec-ctrl", "arch-capabilities", "ssbd", "ibpb", "ibrs", "amd-stibp", "stibp-always-on", "amd-ssbd", "amd-psfd"];
+
+    /// <summary>A catalog text without its machine types and compat properties (which the tables do not hold).</summary>
+    /// <param name="qcat">The catalog text.</param>
+    /// <returns>The text up to the machine data.</returns>
+    internal static string WithoutMachineData(string qcat)
+    {
+        var at = qcat.IndexOf("\n\n# machine types:", StringComparison.Ordinal);
+        return at < 0 ? qcat : qcat[..(at + 1)];
+    }
+
+    /// <summary>A table import with the documented table errors corrected.</summary>
+    /// <param name="qcat">The table import.</param>
+    /// <param name="version">The release.</param>
+    /// <returns>The corrected text.</returns>
+    internal static string WithoutTableErrata(string qcat, string version)
+    {
+        if (version != "10.0")
+        {
+            return qcat;
+        }
+
+        var lines = qcat.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var parts = lines[i].Split(' ');
+            if (parts is ["feature", var name, ..] && UserModeOnlyTcg10.Contains(name))
+            {
+                lines[i] = string.Join(' ', parts.Where(p => p != "tcg"));
+            }
+        }
+
+        return string.Join('\n', lines);
     }
 
     [Theory]
-    [InlineData("7.2", 319, 38, 74)]
-    [InlineData("10.0", 382, 44, 90)]
-    public void BuiltInCatalogsLoadAndWriteBackIdentically(string version, int features, int models, int versions)
+    [InlineData("5.2", 290, 38, 64, 18)]
+    [InlineData("7.2", 319, 38, 74, 17)]
+    [InlineData("10.0", 382, 44, 90, 17)]
+    [InlineData("10.2", 389, 45, 99, 17)]
+    public void BuiltInCatalogsLoadAndWriteBackIdentically(string version, int features, int models, int versions, int aliases)
     {
         var catalog = BuiltInHypervisors.Get(version);
         Assert.Same(catalog, BuiltInHypervisors.Get("qemu-" + version));
         Assert.Equal(features, catalog.Features.Length);
         Assert.Equal(models, catalog.Models.Length);
         Assert.Equal(versions, catalog.Models.Sum(m => m.Versions.Length));
-        Assert.Equal(models + versions + 17, catalog.ModelNames.Count());
+        Assert.Equal(models + versions + aliases, catalog.ModelNames.Count());
         var text = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", $"qemu-{version}.qcat"));
         Assert.Equal(text, QcatWriter.Write(catalog));
     }
