@@ -141,16 +141,17 @@ internal static class LabCases
             }
         }
 
+        // Ids name the case's content, so recorded reality stays matched when the list changes.
         var cases = new List<LabCase>();
-        var n = 0;
-        string Id() => string.Create(CultureInfo.InvariantCulture, $"lab{++n:000}");
+        static string Key(LabGuest g, Topology t, LabNode s, LabNode d) =>
+            string.Create(CultureInfo.InvariantCulture, $"{g.Name}.{t.Vcpus}v{t.Cores}c{t.Threads}t.{s.Name}-{d.Name}");
         foreach (var (s, t) in pairs)
         {
             var crossStack = s.Stack != t.Stack;
             foreach (var g in Guests)
             {
                 var core = g.Name is "westmere-partial" or "host-model" or "epyc-none" or "westmere-v1-none" or "qemu64" && (crossStack || s.Stack == "bookworm");
-                cases.Add(new LabCase(Id(), g, Topology.One, s, [t, s], core, CommonMachine(s, t, g)));
+                cases.Add(new LabCase(Key(g, Topology.One, s, t), g, Topology.One, s, [t, s], core, CommonMachine(s, t, g)));
             }
 
             foreach (var topology in Topology.All.Skip(1))
@@ -158,7 +159,7 @@ internal static class LabCases
                 foreach (var g in Guests.Where(g => TopologyGuests.Contains(g.Name)))
                 {
                     var core = topology.Vcpus == 4 && g.Name == "host-model" || topology.Label == "2c" && g.Name == "westmere-partial" && crossStack;
-                    cases.Add(new LabCase(Id(), g, topology, s, [t, s], core, CommonMachine(s, t, g)));
+                    cases.Add(new LabCase(Key(g, topology, s, t), g, topology, s, [t, s], core, CommonMachine(s, t, g)));
                 }
             }
         }
@@ -170,8 +171,8 @@ internal static class LabCases
                 foreach (var edited in new[] { BookwormAdd, BookwormRemove })
                 {
                     var core = g.Name == "westmere-none";
-                    cases.Add(new LabCase(Id(), g, Topology.One, Bookworm1, [edited, Bookworm1], core));
-                    cases.Add(new LabCase(Id(), g, Topology.One, edited, [Bookworm1, edited], core));
+                    cases.Add(new LabCase(Key(g, Topology.One, Bookworm1, edited), g, Topology.One, Bookworm1, [edited, Bookworm1], core));
+                    cases.Add(new LabCase(Key(g, Topology.One, edited, Bookworm1), g, Topology.One, edited, [Bookworm1, edited], core));
                 }
             }
         }

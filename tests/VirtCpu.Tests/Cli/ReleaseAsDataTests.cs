@@ -41,6 +41,8 @@ public sealed class ReleaseAsDataTests : IDisposable
         File.Copy(Path.Combine(SharedData.RepoRoot, "tests", "VirtCpu.Tests", "Fixtures", "cpudata-virtual-turin.xml"), Path.Combine(_dir.FullName, "host.xml"));
         File.WriteAllText(Path.Combine(_dir.FullName, "old.json"), """{"catalog": "libvirt-11.3", "qemu": "10.0", "machine": "pc-q35-10.0", "accel": "tcg", "host": {"cpuid": "host.xml"}}""");
         File.WriteAllText(Path.Combine(_dir.FullName, "new.json"), """{"catalog": "libvirt-11.3", "qemu": "qemu-99.1.qcat", "machine": "pc-q35-99.1", "accel": "tcg", "host": {"cpuid": "host.xml"}}""");
+        File.WriteAllText(Path.Combine(_dir.FullName, "qemu-99.1.behaviour"), VirtCpu.Formats.BehaviourFile.BuiltInText("qemu-10.0").Replace("release qemu 10.0", "release qemu 99.1", StringComparison.Ordinal));
+        var behaviour = new Dictionary<string, string> { ["VIRTCPU_BEHAVIOUR_PATH"] = _dir.FullName };
         File.WriteAllText(Path.Combine(_dir.FullName, "guest.xml"), "<cpu mode='custom' match='exact' check='partial'>\n  <model fallback='forbid'>Westmere</model>\n</cpu>\n");
 
         var (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "qemu", "expand", "Westmere", "--qemu", "qemu-99.1.qcat", "--machine", "pc-q35-99.1", "--accel", "tcg");
@@ -48,12 +50,14 @@ public sealed class ReleaseAsDataTests : IDisposable
         var (_, reference, _) = CliProcess.Run(_dir.FullName, "qemu", "expand", "Westmere", "--qemu", "10.0", "--machine", "pc-q35-10.0", "--accel", "tcg");
         Assert.Equal(reference.Replace("10.0", "99.1", StringComparison.Ordinal), stdout.Replace("10.0", "99.1", StringComparison.Ordinal));
 
-        (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "start", "--guest", "guest.xml", "--on", "new.json");
+        var r = CliRunner.RunWith(_dir.FullName, behaviour, "start", "--guest", "guest.xml", "--on", "new.json");
+        (exit, stdout, stderr) = (r.ExitCode, r.Stdout, r.Stderr);
         var (oldExit, oldStart, _) = CliProcess.Run(_dir.FullName, "start", "--guest", "guest.xml", "--on", "old.json");
         Assert.True(exit == oldExit, stderr);
         Assert.Equal(oldStart, stdout.Replace("on new", "on old", StringComparison.Ordinal).Replace("qemu-99.1", "qemu-10.0", StringComparison.Ordinal).Replace("pc-q35-99.1", "pc-q35-10.0", StringComparison.Ordinal));
 
-        (exit, stdout, stderr) = CliProcess.Run(_dir.FullName, "migrate-check", "--guest", "guest.xml", "--from", "old.json", "--to", "new.json");
+        r = CliRunner.RunWith(_dir.FullName, behaviour, "migrate-check", "--guest", "guest.xml", "--from", "old.json", "--to", "new.json");
+        (exit, stdout, stderr) = (r.ExitCode, r.Stdout, r.Stderr);
         Assert.True(exit == 0, stdout + stderr);
         Assert.StartsWith("SAFE", stdout, StringComparison.Ordinal);
     }
