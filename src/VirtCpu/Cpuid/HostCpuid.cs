@@ -5,7 +5,7 @@ namespace VirtCpu.Cpuid;
 
 /// <summary>
 /// Reads this machine's CPUID leaves directly from the processor, the leaves and subleaves libvirt
-/// reads (<c>virCPUx86GetHost</c>, <c>libvirt-cpu-driver.md</c> 2.8). MSRs are not read here (that
+/// reads (<c>virCPUx86GetHost</c>, <c>docs/design.md#52-cpu-data</c>). MSRs are not read here (that
 /// needs a device file; see <c>VirtCpu.Formats.HostMsrReader</c>).
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's baseline (<c>virCPUBaseline</c> + <c>virCPUx86Baseline</c>, spec 7): the guest CPU
+/// libvirt's baseline (<c>virCPUBaseline</c> + <c>virCPUx86Baseline</c>, <c>docs/design.md#58-baseline</c>): the guest CPU
 /// that every given CPU can run — the intersection of their data decoded as a guest, preferring the
 /// input model names.
 /// </summary>
@@ -61,36 +61,36 @@ public sealed class CpuBaseline
                 names.Add(c.Model!);
             }
 
-            var m = ModelData.FromCpu(_catalog, c, null);
-            if (c.Vendor is not null && m.Vendor is not null && !string.Equals(c.Vendor, m.Vendor.Name, StringComparison.Ordinal))
+            var modelData = ModelData.FromCpu(_catalog, c, null);
+            if (c.Vendor is not null && modelData.Vendor is not null && !string.Equals(c.Vendor, modelData.Vendor.Name, StringComparison.Ordinal))
             {
-                throw new CpuEngineException($"CPU vendor {c.Vendor} of model {c.Model} differs from vendor {m.Vendor.Name}");
+                throw new CpuEngineException($"CPU vendor {c.Vendor} of model {c.Model} differs from vendor {modelData.Vendor.Name}");
             }
 
-            string? vn;
+            string? vendorName;
             if (c.Vendor is not null)
             {
-                vn = c.Vendor;
+                vendorName = c.Vendor;
             }
             else
             {
                 outputVendor = false;
-                vn = m.Vendor?.Name;
+                vendorName = modelData.Vendor?.Name;
             }
 
-            if (vn is not null)
+            if (vendorName is not null)
             {
                 if (vendor is null)
                 {
-                    vendor = FindVendor(vn);
+                    vendor = FindVendor(vendorName);
                 }
-                else if (!string.Equals(vendor.Name, vn, StringComparison.Ordinal))
+                else if (!string.Equals(vendor.Name, vendorName, StringComparison.Ordinal))
                 {
                     throw new CpuEngineException("CPU vendors do not match");
                 }
             }
 
-            data &= m.Data;
+            data &= modelData.Data;
         }
 
         if (features is not null)

@@ -6,7 +6,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's decode (<c>x86Decode</c>, spec 5): chooses the catalog model that best describes CPU
+/// libvirt's decode (<c>x86Decode</c>, <c>docs/design.md#55-decode</c>): chooses the catalog model that best describes CPU
 /// data and lists the features that differ, for a host CPU (no disabled features allowed) or a
 /// guest CPU (disabled features penalised, removed features appended).
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class CpuDecoder
     /// <returns>The guest CPU definition.</returns>
     public CpuDefinition DecodeGuest(CpuData data, HypervisorModels? models = null) => Decode(GuestStub, data, models);
 
-    /// <summary>Decodes data into a stub definition (spec 5).</summary>
+    /// <summary>Decodes data into a stub definition (<c>docs/design.md#55-decode</c>).</summary>
     /// <param name="stub">The definition to fill: its type and fallback matter; mode must be custom.</param>
     /// <param name="data">The CPU data.</param>
     /// <param name="models">The hypervisor's models, or null for no restriction.</param>
