@@ -62,34 +62,8 @@ public sealed class CpuBaseline
             }
 
             var modelData = ModelData.FromCpu(_catalog, c, null);
-            if (c.Vendor is not null && modelData.Vendor is not null && !string.Equals(c.Vendor, modelData.Vendor.Name, StringComparison.Ordinal))
-            {
-                throw new CpuEngineException($"CPU vendor {c.Vendor} of model {c.Model} differs from vendor {modelData.Vendor.Name}");
-            }
-
-            string? vendorName;
-            if (c.Vendor is not null)
-            {
-                vendorName = c.Vendor;
-            }
-            else
-            {
-                outputVendor = false;
-                vendorName = modelData.Vendor?.Name;
-            }
-
-            if (vendorName is not null)
-            {
-                if (vendor is null)
-                {
-                    vendor = FindVendor(vendorName);
-                }
-                else if (!string.Equals(vendor.Name, vendorName, StringComparison.Ordinal))
-                {
-                    throw new CpuEngineException("CPU vendors do not match");
-                }
-            }
-
+            vendor = CombineVendor(vendor, c, modelData);
+            outputVendor &= c.Vendor is not null;
             data &= modelData.Data;
         }
 
@@ -116,6 +90,31 @@ public sealed class CpuBaseline
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The vendor after one more CPU (not the first): its explicit vendor, which must agree with its
+    /// model's, else its model's; every vendor seen must be the same.
+    /// </summary>
+    private Vendor? CombineVendor(Vendor? vendor, CpuDefinition cpu, ModelData modelData)
+    {
+        if (cpu.Vendor is not null && modelData.Vendor is not null && !string.Equals(cpu.Vendor, modelData.Vendor.Name, StringComparison.Ordinal))
+        {
+            throw new CpuEngineException($"CPU vendor {cpu.Vendor} of model {cpu.Model} differs from vendor {modelData.Vendor.Name}");
+        }
+
+        var vendorName = cpu.Vendor ?? modelData.Vendor?.Name;
+        if (vendorName is null)
+        {
+            return vendor;
+        }
+
+        if (vendor is null)
+        {
+            return FindVendor(vendorName);
+        }
+
+        return string.Equals(vendor.Name, vendorName, StringComparison.Ordinal) ? vendor : throw new CpuEngineException("CPU vendors do not match");
     }
 
     private Vendor FindVendor(string name) => _catalog.FindVendor(name) ?? throw new CpuEngineException($"Unknown CPU vendor {name}");

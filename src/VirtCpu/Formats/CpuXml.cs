@@ -165,91 +165,27 @@ public static partial class CpuXml
     public static string Format(CpuDefinition cpu, CpuXmlStyle style = CpuXmlStyle.Libvirt11)
     {
         ArgumentNullException.ThrowIfNull(cpu);
-        var attrs = new StringBuilder();
         var guest = cpu.Type == CpuType.Guest;
-        if (guest && (cpu.Mode != CpuMode.Custom || cpu.Model is not null))
-        {
-            if (cpu.Mode is { } mode)
-            {
-                attrs.Append(" mode='").Append(ModeName(mode)).Append('\'');
-            }
-
-            if (cpu.Mode == CpuMode.Custom)
-            {
-                attrs.Append(" match='").Append(MatchName(cpu.Match)).Append('\'');
-            }
-
-            if (cpu.Check != CpuCheck.Default)
-            {
-                attrs.Append(" check='").Append(CheckName(cpu.Check)).Append('\'');
-            }
-
-            if (cpu.Mode is CpuMode.HostPassthrough or CpuMode.Maximum && cpu.Migratable is { } migratable)
-            {
-                attrs.Append(" migratable='").Append(migratable ? "on" : "off").Append('\'');
-            }
-
-            if (cpu.DeprecatedFeatures is { } deprecated)
-            {
-                attrs.Append(" deprecated_features='").Append(deprecated ? "on" : "off").Append('\'');
-            }
-        }
-
+        var attrs = FormatAttributes(cpu);
         var children = new List<string>();
         if (cpu.Type == CpuType.Host && cpu.Arch is not null)
         {
             children.Add($"<arch>{Escape(cpu.Arch)}</arch>");
         }
 
-        var formatModel = cpu.Mode is CpuMode.Custom or CpuMode.HostModel;
-        var formatFallback = guest && (cpu.Mode == CpuMode.HostModel || (cpu.Mode == CpuMode.Custom && cpu.Model is not null));
-        if ((formatModel && (cpu.Model is not null || cpu.VendorId is not null)) || formatFallback)
+        if (FormatModel(cpu) is { } model)
         {
-            var model = new StringBuilder("<model");
-            if (formatFallback)
-            {
-                model.Append(" fallback='").Append(cpu.Fallback == CpuFallback.Forbid ? "forbid" : "allow").Append('\'');
-            }
-
-            if (formatModel && guest && cpu.VendorId is not null)
-            {
-                model.Append(" vendor_id='").Append(Escape(cpu.VendorId)).Append('\'');
-            }
-
-            if (formatModel && cpu.Model is not null)
-            {
-                model.Append('>').Append(Escape(cpu.Model)).Append("</model>");
-            }
-            else
-            {
-                model.Append("/>");
-            }
-
-            children.Add(model.ToString());
+            children.Add(model);
         }
 
-        if (formatModel && cpu.Vendor is not null)
+        if (cpu.Mode is CpuMode.Custom or CpuMode.HostModel && cpu.Vendor is not null)
         {
             children.Add($"<vendor>{Escape(cpu.Vendor)}</vendor>");
         }
 
         if (cpu.Type == CpuType.Host)
         {
-            if (cpu.Microcode != 0)
-            {
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<microcode version='{cpu.Microcode}'/>"));
-            }
-
-            if (cpu.Signature is { Family: not 0 } s)
-            {
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<signature family='{s.Family}' model='{s.Model}' stepping='{s.Stepping}'/>"));
-            }
-
-            if (cpu.Tsc is { } tsc)
-            {
-                var scaling = tsc.Scaling is { } sc ? (sc ? " scaling='yes'" : " scaling='no'") : string.Empty;
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<counter name='tsc' frequency='{tsc.Frequency}'{scaling}/>"));
-            }
+            FormatHostData(cpu, children);
         }
 
         if (cpu.Topology is { Sockets: not 0, Dies: not 0, Clusters: not 0, Cores: not 0, Threads: not 0 } t)
@@ -285,6 +221,97 @@ public static partial class CpuXml
 
         sb.Append("</cpu>\n");
         return sb.ToString();
+    }
+
+    /// <summary>The <c>cpu</c> element's attributes: only for a guest CPU with a mode other than custom, or a model.</summary>
+    private static StringBuilder FormatAttributes(CpuDefinition cpu)
+    {
+        var attrs = new StringBuilder();
+        if (cpu.Type != CpuType.Guest || (cpu.Mode == CpuMode.Custom && cpu.Model is null))
+        {
+            return attrs;
+        }
+
+        if (cpu.Mode is { } mode)
+        {
+            attrs.Append(" mode='").Append(ModeName(mode)).Append('\'');
+        }
+
+        if (cpu.Mode == CpuMode.Custom)
+        {
+            attrs.Append(" match='").Append(MatchName(cpu.Match)).Append('\'');
+        }
+
+        if (cpu.Check != CpuCheck.Default)
+        {
+            attrs.Append(" check='").Append(CheckName(cpu.Check)).Append('\'');
+        }
+
+        if (cpu.Mode is CpuMode.HostPassthrough or CpuMode.Maximum && cpu.Migratable is { } migratable)
+        {
+            attrs.Append(" migratable='").Append(migratable ? "on" : "off").Append('\'');
+        }
+
+        if (cpu.DeprecatedFeatures is { } deprecated)
+        {
+            attrs.Append(" deprecated_features='").Append(deprecated ? "on" : "off").Append('\'');
+        }
+
+        return attrs;
+    }
+
+    /// <summary>The <c>model</c> element (custom and host-model only; a guest's carries <c>fallback</c> and <c>vendor_id</c>), or null.</summary>
+    private static string? FormatModel(CpuDefinition cpu)
+    {
+        var guest = cpu.Type == CpuType.Guest;
+        var formatModel = cpu.Mode is CpuMode.Custom or CpuMode.HostModel;
+        var formatFallback = guest && (cpu.Mode == CpuMode.HostModel || (cpu.Mode == CpuMode.Custom && cpu.Model is not null));
+        if (!((formatModel && (cpu.Model is not null || cpu.VendorId is not null)) || formatFallback))
+        {
+            return null;
+        }
+
+        var model = new StringBuilder("<model");
+        if (formatFallback)
+        {
+            model.Append(" fallback='").Append(cpu.Fallback == CpuFallback.Forbid ? "forbid" : "allow").Append('\'');
+        }
+
+        if (formatModel && guest && cpu.VendorId is not null)
+        {
+            model.Append(" vendor_id='").Append(Escape(cpu.VendorId)).Append('\'');
+        }
+
+        if (formatModel && cpu.Model is not null)
+        {
+            model.Append('>').Append(Escape(cpu.Model)).Append("</model>");
+        }
+        else
+        {
+            model.Append("/>");
+        }
+
+        return model.ToString();
+    }
+
+    /// <summary>What only a host CPU shows: microcode, signature and TSC counter.</summary>
+    private static void FormatHostData(CpuDefinition cpu, List<string> children)
+    {
+        if (cpu.Microcode != 0)
+        {
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<microcode version='{cpu.Microcode}'/>"));
+        }
+
+        if (cpu.Signature is { Family: not 0 } s)
+        {
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<signature family='{s.Family}' model='{s.Model}' stepping='{s.Stepping}'/>"));
+        }
+
+        if (cpu.Tsc is { } tsc)
+        {
+            var scaling = tsc.Scaling is { } sc ? (sc ? " scaling='yes'" : " scaling='no'") : string.Empty;
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<counter name='tsc' frequency='{tsc.Frequency}'{scaling}/>"));
+        }
     }
 
     /// <summary>libvirt's name of a mode.</summary>
