@@ -340,46 +340,7 @@ public static class CatalogFile
                 }
 
                 FinishModel();
-                var tokens = new Tokens(span);
-                var keyword = tokens.Next();
-                switch (keyword)
-                {
-                    case "name":
-                        if (_name is not null)
-                        {
-                            throw Error("the catalog name is given twice");
-                        }
-
-                        _name = tokens.Next().ToString();
-                        tokens.End(this);
-                        break;
-                    case "vendor":
-                        VendorLine(ref tokens);
-                        break;
-                    case "feature":
-                        FeatureLine(ref tokens);
-                        break;
-                    case "model":
-                        {
-                            var name = tokens.Next().ToString();
-                            tokens.End(this);
-                            if (name.Length == 0)
-                            {
-                                throw Error("model without a name");
-                            }
-
-                            if (_modelsByName.ContainsKey(name))
-                            {
-                                throw Error($"duplicate model {name}");
-                            }
-
-                            _model = new ModelDraft(name);
-                            break;
-                        }
-
-                    default:
-                        throw Error($"unknown keyword '{keyword}'");
-                }
+                TopLevelLine(span);
             }
 
             FinishModel();
@@ -395,6 +356,51 @@ public static class CatalogFile
             catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw new InputException(_source, e.Message, e);
+            }
+        }
+
+        /// <summary>A line that is not indented: <c>name</c>, <c>vendor</c>, <c>feature</c>, or <c>model</c> opening a model block.</summary>
+        private void TopLevelLine(ReadOnlySpan<char> span)
+        {
+            var tokens = new Tokens(span);
+            var keyword = tokens.Next();
+            switch (keyword)
+            {
+                case "name":
+                    if (_name is not null)
+                    {
+                        throw Error("the catalog name is given twice");
+                    }
+
+                    _name = tokens.Next().ToString();
+                    tokens.End(this);
+                    break;
+                case "vendor":
+                    VendorLine(ref tokens);
+                    break;
+                case "feature":
+                    FeatureLine(ref tokens);
+                    break;
+                case "model":
+                    {
+                        var name = tokens.Next().ToString();
+                        tokens.End(this);
+                        if (name.Length == 0)
+                        {
+                            throw Error("model without a name");
+                        }
+
+                        if (_modelsByName.ContainsKey(name))
+                        {
+                            throw Error($"duplicate model {name}");
+                        }
+
+                        _model = new ModelDraft(name);
+                        break;
+                    }
+
+                default:
+                    throw Error($"unknown keyword '{keyword}'");
             }
         }
 
@@ -582,13 +588,13 @@ public static class CatalogFile
                     AncestorLine(model, ref tokens, isAlias: key.SequenceEqual("alias-of"));
                     break;
                 case "vendor":
-                    VendorLine(model, ref tokens);
+                    ModelVendorLine(model, ref tokens);
                     break;
                 case "signature":
                     SignatureLine(model, ref tokens);
                     break;
                 case "features":
-                    FeaturesLine(model, ref tokens);
+                    ModelFeaturesLine(model, ref tokens);
                     break;
                 case "removed":
                     for (var t = tokens.Next(); !t.IsEmpty; t = tokens.Next())
@@ -650,7 +656,7 @@ public static class CatalogFile
         }
 
         /// <summary>A <c>vendor NAME</c> line; <c>vendor -</c> for none.</summary>
-        private void VendorLine(ModelDraft model, ref Tokens tokens)
+        private void ModelVendorLine(ModelDraft model, ref Tokens tokens)
         {
             if (model.Vendor.HasValue)
             {
@@ -671,7 +677,7 @@ public static class CatalogFile
         }
 
         /// <summary>A <c>features NAME...</c> line (there may be several); <c>features -</c> alone for none.</summary>
-        private void FeaturesLine(ModelDraft model, ref Tokens tokens)
+        private void ModelFeaturesLine(ModelDraft model, ref Tokens tokens)
         {
             var first = tokens.Next();
             if (first.SequenceEqual("-"))
