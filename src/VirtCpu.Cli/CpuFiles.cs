@@ -33,7 +33,7 @@ internal static class CpuFiles
     /// <returns>The definition.</returns>
     public static CpuDefinition ReadCpu(string path) => ReadCpus(path, null)[0];
 
-    /// <summary>Reads CPU data from any supported data file: raw CPUID/MSR data or QEMU replies (spec 2.9).</summary>
+    /// <summary>Reads CPU data from any supported data file: raw CPUID/MSR data or QEMU replies (<c>docs/design.md#52-cpu-data</c>).</summary>
     /// <param name="path">The path.</param>
     /// <param name="catalog">The catalog.</param>
     /// <returns>The data, and the QEMU model list when the file carries one.</returns>

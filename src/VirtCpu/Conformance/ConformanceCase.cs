@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace VirtCpu.Conformance;
 
-/// <summary>The test kinds of libvirt's <c>tests/cputest.c</c> (spec 8.1).</summary>
+/// <summary>The test kinds of libvirt's <c>tests/cputest.c</c> (<c>docs/design.md#511-libvirts-own-tests</c>).</summary>
 public enum ConformanceKind
 {
     /// <summary>Compare a CPU against a host (<c>cpuTestCompare</c>).</summary>

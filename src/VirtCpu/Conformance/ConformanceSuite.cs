@@ -10,7 +10,7 @@ using VirtCpu.Formats;
 namespace VirtCpu.Conformance;
 
 /// <summary>
-/// Runs libvirt's CPU test cases (read from a <c>cputest.c</c> by <see cref="CputestReader"/>, spec 8)
+/// Runs libvirt's CPU test cases (read from a <c>cputest.c</c> by <see cref="CputestReader"/>, <c>docs/design.md#511-libvirts-own-tests</c>)
 /// against a catalog: every case whose files exist in a <c>cputestdata</c> directory is executed
 /// exactly as <c>tests/cputest.c</c> executes it, and the output is compared byte for byte with the
 /// expected file. Cases with absent files are skipped and name those files.
@@ -293,7 +293,7 @@ public sealed class ConformanceSuite
         return Expect(files, expectedFile, Format(result)) ?? CheckInputsRun(cpus, result);
     }
 
-    /// <summary>cputest's <c>cpuTestUpdateLiveCompare</c> (spec 8.3): expanded feature lists must agree.</summary>
+    /// <summary>cputest's <c>cpuTestUpdateLiveCompare</c> (<c>docs/design.md#511-libvirts-own-tests</c>): expanded feature lists must agree.</summary>
     private string? SemanticCompare(CpuDefinition actual, CpuDefinition expected)
     {
         if (!string.Equals(actual.Model, expected.Model, StringComparison.Ordinal))

@@ -5,7 +5,7 @@ namespace VirtCpu.Cpuid;
 
 /// <summary>
 /// Reads this machine's CPUID leaves directly from the processor, the leaves and subleaves libvirt
-/// reads (<c>virCPUx86GetHost</c>, <c>libvirt-cpu-driver.md</c> 2.8). MSRs are not read here (that
+/// reads (<c>virCPUx86GetHost</c>, <c>docs/design.md#52-cpu-data</c>). MSRs are not read here (that
 /// needs a device file; see <c>VirtCpu.Formats.HostMsrReader</c>).
 /// </summary>
 /// <remarks>
@@ -69,117 +69,128 @@ public static class HostCpuid
         for (var leaf = first; leaf <= max; leaf++)
         {
             var sub0 = cpuid(leaf, 0);
-            void Add(uint subleaf, CpuRegisters r) => items.Add(new(CpuDataKey.Cpuid(leaf, subleaf), r));
-
+            var read = new LeafReader(leaf, cpuid, items);
             switch (leaf)
             {
                 case 0x4:
-                    {
-                        Add(0, sub0);
-                        var r = sub0;
-                        for (uint sub = 1; (r.Eax & 0x1f) != 0 && sub < MaxSubleaves; sub++)
-                        {
-                            r = cpuid(leaf, sub);
-                            Add(sub, r);
-                        }
-
-                        break;
-                    }
-
+                    read.CacheLeaf(sub0);
+                    break;
                 case 0x7 or 0x14:
-                    Add(0, sub0);
-                    for (uint sub = 1; sub <= Math.Min(sub0.Eax, MaxSubleaves); sub++)
-                    {
-                        Add(sub, cpuid(leaf, sub));
-                    }
-
+                    read.CountedSubleaves(sub0);
                     break;
-
                 case 0xB:
-                    {
-                        var r = sub0;
-                        for (uint sub = 0; (r.Ecx & 0xff00) != 0 && sub < MaxSubleaves;)
-                        {
-                            Add(sub, r);
-                            sub++;
-                            r = cpuid(leaf, sub);
-                        }
-
-                        break;
-                    }
-
+                    read.TopologyLeaf(sub0);
+                    break;
                 case 0xD:
-                    {
-                        Add(0, sub0);
-                        var sub1 = cpuid(leaf, 1);
-                        Add(1, sub1);
-                        for (var sub = 2; sub < 64; sub++)
-                        {
-                            var enabled = sub < 32
-                                ? ((sub0.Eax | sub1.Ecx) & (1u << sub)) != 0
-                                : ((sub0.Edx | sub1.Edx) & (1u << (sub - 32))) != 0;
-                            if (enabled)
-                            {
-                                Add((uint)sub, cpuid(leaf, (uint)sub));
-                            }
-                        }
-
-                        break;
-                    }
-
+                    read.XsaveLeaf(sub0);
+                    break;
                 case 0xF or 0x10:
-                    {
-                        Add(0, sub0);
-                        var mask = leaf == 0xF ? sub0.Edx : sub0.Ebx;
-                        for (var sub = 1; sub < 32; sub++)
-                        {
-                            if ((mask & (1u << sub)) != 0)
-                            {
-                                Add((uint)sub, cpuid(leaf, (uint)sub));
-                            }
-                        }
-
-                        break;
-                    }
-
+                    read.MaskedSubleaves(sub0, leaf == 0xF ? sub0.Edx : sub0.Ebx);
+                    break;
                 case 0x12:
-                    {
-                        var leaf7 = items.FirstOrDefault(i => i.Key == CpuDataKey.Cpuid(7));
-                        if ((leaf7.Value.Ebx & (1u << 2)) == 0)
-                        {
-                            break;
-                        }
-
-                        Add(0, sub0);
-                        Add(1, cpuid(leaf, 1));
-                        var r = cpuid(leaf, 2);
-                        for (uint sub = 2; (r.Eax & 0xf) != 0 && sub < MaxSubleaves;)
-                        {
-                            Add(sub, r);
-                            sub++;
-                            r = cpuid(leaf, sub);
-                        }
-
-                        break;
-                    }
-
+                    read.SgxLeaf(sub0);
+                    break;
                 case 0x17:
-                    if (sub0.Eax < 3)
+                    if (sub0.Eax >= 3)
                     {
-                        break;
-                    }
-
-                    Add(0, sub0);
-                    for (uint sub = 1; sub <= Math.Min(sub0.Eax, MaxSubleaves); sub++)
-                    {
-                        Add(sub, cpuid(leaf, sub));
+                        read.CountedSubleaves(sub0);
                     }
 
                     break;
-
                 default:
-                    Add(0, sub0);
+                    read.Add(0, sub0);
                     break;
+            }
+        }
+    }
+
+    /// <summary>The subleaf rules of libvirt's host collection (<c>virCPUx86GetHost</c>) for one leaf.</summary>
+    private readonly struct LeafReader(uint leaf, Func<uint, uint, CpuRegisters> cpuid, List<KeyValuePair<CpuDataKey, CpuRegisters>> items)
+    {
+        public void Add(uint subleaf, CpuRegisters registers) => items.Add(new(CpuDataKey.Cpuid(leaf, subleaf), registers));
+
+        /// <summary>Leaf 4: subleaves while the cache type (EAX[4:0]) is not zero.</summary>
+        public void CacheLeaf(CpuRegisters sub0)
+        {
+            Add(0, sub0);
+            var r = sub0;
+            for (uint sub = 1; (r.Eax & 0x1f) != 0 && sub < MaxSubleaves; sub++)
+            {
+                r = cpuid(leaf, sub);
+                Add(sub, r);
+            }
+        }
+
+        /// <summary>Leaves 7, 0x14 and 0x17: subleaves 1 up to subleaf 0's EAX.</summary>
+        public void CountedSubleaves(CpuRegisters sub0)
+        {
+            Add(0, sub0);
+            for (uint sub = 1; sub <= Math.Min(sub0.Eax, MaxSubleaves); sub++)
+            {
+                Add(sub, cpuid(leaf, sub));
+            }
+        }
+
+        /// <summary>Leaf 0xB: subleaves while the level type (ECX[15:8]) is not zero.</summary>
+        public void TopologyLeaf(CpuRegisters sub0)
+        {
+            var r = sub0;
+            for (uint sub = 0; (r.Ecx & 0xff00) != 0 && sub < MaxSubleaves;)
+            {
+                Add(sub, r);
+                sub++;
+                r = cpuid(leaf, sub);
+            }
+        }
+
+        /// <summary>Leaf 0xD: subleaves 0 and 1, and each state component 2-63 that subleaf 0 or 1 enables.</summary>
+        public void XsaveLeaf(CpuRegisters sub0)
+        {
+            Add(0, sub0);
+            var sub1 = cpuid(leaf, 1);
+            Add(1, sub1);
+            for (var sub = 2; sub < 64; sub++)
+            {
+                var enabled = sub < 32
+                    ? ((sub0.Eax | sub1.Ecx) & (1u << sub)) != 0
+                    : ((sub0.Edx | sub1.Edx) & (1u << (sub - 32))) != 0;
+                if (enabled)
+                {
+                    Add((uint)sub, cpuid(leaf, (uint)sub));
+                }
+            }
+        }
+
+        /// <summary>Leaves 0xF and 0x10: the subleaves a bit mask of subleaf 0 lists.</summary>
+        public void MaskedSubleaves(CpuRegisters sub0, uint mask)
+        {
+            Add(0, sub0);
+            for (var sub = 1; sub < 32; sub++)
+            {
+                if ((mask & (1u << sub)) != 0)
+                {
+                    Add((uint)sub, cpuid(leaf, (uint)sub));
+                }
+            }
+        }
+
+        /// <summary>Leaf 0x12, only when leaf 7 reports SGX: subleaves 0, 1, then 2 on while EAX[3:0] is not zero.</summary>
+        public void SgxLeaf(CpuRegisters sub0)
+        {
+            var leaf7 = items.FirstOrDefault(i => i.Key == CpuDataKey.Cpuid(7));
+            if ((leaf7.Value.Ebx & (1u << 2)) == 0)
+            {
+                return;
+            }
+
+            Add(0, sub0);
+            Add(1, cpuid(leaf, 1));
+            var r = cpuid(leaf, 2);
+            for (uint sub = 2; (r.Eax & 0xf) != 0 && sub < MaxSubleaves;)
+            {
+                Add(sub, r);
+                sub++;
+                r = cpuid(leaf, sub);
             }
         }
     }

@@ -6,7 +6,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's baseline (<c>virCPUBaseline</c> + <c>virCPUx86Baseline</c>, spec 7): the guest CPU
+/// libvirt's baseline (<c>virCPUBaseline</c> + <c>virCPUx86Baseline</c>, <c>docs/design.md#58-baseline</c>): the guest CPU
 /// that every given CPU can run — the intersection of their data decoded as a guest, preferring the
 /// input model names.
 /// </summary>
@@ -61,36 +61,10 @@ public sealed class CpuBaseline
                 names.Add(c.Model!);
             }
 
-            var m = ModelData.FromCpu(_catalog, c, null);
-            if (c.Vendor is not null && m.Vendor is not null && !string.Equals(c.Vendor, m.Vendor.Name, StringComparison.Ordinal))
-            {
-                throw new CpuEngineException($"CPU vendor {c.Vendor} of model {c.Model} differs from vendor {m.Vendor.Name}");
-            }
-
-            string? vn;
-            if (c.Vendor is not null)
-            {
-                vn = c.Vendor;
-            }
-            else
-            {
-                outputVendor = false;
-                vn = m.Vendor?.Name;
-            }
-
-            if (vn is not null)
-            {
-                if (vendor is null)
-                {
-                    vendor = FindVendor(vn);
-                }
-                else if (!string.Equals(vendor.Name, vn, StringComparison.Ordinal))
-                {
-                    throw new CpuEngineException("CPU vendors do not match");
-                }
-            }
-
-            data &= m.Data;
+            var modelData = ModelData.FromCpu(_catalog, c, null);
+            vendor = CombineVendor(vendor, c, modelData);
+            outputVendor &= c.Vendor is not null;
+            data &= modelData.Data;
         }
 
         if (features is not null)
@@ -116,6 +90,31 @@ public sealed class CpuBaseline
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The vendor after one more CPU (not the first): its explicit vendor, which must agree with its
+    /// model's, else its model's; every vendor seen must be the same.
+    /// </summary>
+    private Vendor? CombineVendor(Vendor? vendor, CpuDefinition cpu, ModelData modelData)
+    {
+        if (cpu.Vendor is not null && modelData.Vendor is not null && !string.Equals(cpu.Vendor, modelData.Vendor.Name, StringComparison.Ordinal))
+        {
+            throw new CpuEngineException($"CPU vendor {cpu.Vendor} of model {cpu.Model} differs from vendor {modelData.Vendor.Name}");
+        }
+
+        var vendorName = cpu.Vendor ?? modelData.Vendor?.Name;
+        if (vendorName is null)
+        {
+            return vendor;
+        }
+
+        if (vendor is null)
+        {
+            return FindVendor(vendorName);
+        }
+
+        return string.Equals(vendor.Name, vendorName, StringComparison.Ordinal) ? vendor : throw new CpuEngineException("CPU vendors do not match");
     }
 
     private Vendor FindVendor(string name) => _catalog.FindVendor(name) ?? throw new CpuEngineException($"Unknown CPU vendor {name}");

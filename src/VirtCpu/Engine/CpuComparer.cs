@@ -25,7 +25,7 @@ public readonly record struct CpuComparison(CpuCompareResult Result, string? Mes
     public bool IsCompatible => Result != CpuCompareResult.Incompatible;
 }
 
-/// <summary>libvirt's CPU compare (<c>virCPUx86Compare</c>, spec 4): can a host run a CPU definition.</summary>
+/// <summary>libvirt's CPU compare (<c>virCPUx86Compare</c>, <c>docs/design.md#54-compare</c>): can a host run a CPU definition.</summary>
 public sealed class CpuComparer
 {
     private readonly CpuCatalog _catalog;
@@ -61,26 +61,26 @@ public sealed class CpuComparer
             return new(CpuCompareResult.Incompatible, $"host CPU vendor does not match required CPU vendor {cpu.Vendor}");
         }
 
-        var h = ModelData.FromCpu(_catalog, host, null).Data;
+        var hostData = ModelData.FromCpu(_catalog, host, null).Data;
         var force = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Force).Data;
         var require = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Require).Data;
         var optional = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Optional).Data;
         var disable = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Disable).Data;
         var forbid = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Forbid).Data;
 
-        forbid &= h;
+        forbid &= hostData;
         if (!forbid.IsEmpty)
         {
             return new(CpuCompareResult.Incompatible, "Host CPU provides forbidden features: " + Names(forbid));
         }
 
         require = require - force - optional - disable;
-        if (ModelComparison.Compare(_catalog, h, require) is ModelRelation.Subset or ModelRelation.Unrelated)
+        if (ModelComparison.Compare(_catalog, hostData, require) is ModelRelation.Subset or ModelRelation.Unrelated)
         {
-            return new(CpuCompareResult.Incompatible, "Host CPU does not provide required features: " + Names(require - h));
+            return new(CpuCompareResult.Incompatible, "Host CPU does not provide required features: " + Names(require - hostData));
         }
 
-        var diff = h - optional - require - disable - force;
+        var diff = hostData - optional - require - disable - force;
         if (diff.IsEmpty)
         {
             return new(CpuCompareResult.Identical, null);

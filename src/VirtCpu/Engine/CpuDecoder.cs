@@ -6,7 +6,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's decode (<c>x86Decode</c>, spec 5): chooses the catalog model that best describes CPU
+/// libvirt's decode (<c>x86Decode</c>, <c>docs/design.md#55-decode</c>): chooses the catalog model that best describes CPU
 /// data and lists the features that differ, for a host CPU (no disabled features allowed) or a
 /// guest CPU (disabled features penalised, removed features appended).
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class CpuDecoder
     /// <returns>The guest CPU definition.</returns>
     public CpuDefinition DecodeGuest(CpuData data, HypervisorModels? models = null) => Decode(GuestStub, data, models);
 
-    /// <summary>Decodes data into a stub definition (spec 5).</summary>
+    /// <summary>Decodes data into a stub definition (<c>docs/design.md#55-decode</c>).</summary>
     /// <param name="stub">The definition to fill: its type and fallback matter; mode must be custom.</param>
     /// <param name="data">The CPU data.</param>
     /// <param name="models">The hypervisor's models, or null for no restriction.</param>
@@ -79,40 +79,12 @@ public sealed class CpuDecoder
 
         foreach (var cand in _tables.ModelsNewestFirst)
         {
-            HypervisorModel? hv = null;
-            if (models is not null && !models.TryGet(cand.Name, out hv))
-            {
-                if (preferred is { Count: 1 } && string.Equals(preferred[0], cand.Name, StringComparison.Ordinal) && stub.Fallback != CpuFallback.Allow)
-                {
-                    throw CpuEngineException.NotSupportedByHypervisor(cand.Name);
-                }
-
-                continue;
-            }
-
-            if (vendor is not null && cand.Vendor is not null && !string.Equals(vendor.Name, cand.Vendor.Name, StringComparison.Ordinal))
+            if (!IsCandidate(cand, stub, vendor, models, preferred, out var hv))
             {
                 continue;
             }
 
-            if (host ? !cand.DecodeHost : !cand.DecodeGuest)
-            {
-                continue;
-            }
-
-            var extra = d - cand.Features;
-            var missing = cand.Features - d;
-            if (hv is not null)
-            {
-                foreach (var b in hv.Blockers)
-                {
-                    if (_catalog.FindFeature(b) is { } bf && !extra.Contains(bf.Index))
-                    {
-                        missing = missing.With(bf.Index);
-                    }
-                }
-            }
-
+            var (extra, missing) = Describe(cand, d, hv);
             if (host && !missing.IsEmpty)
             {
                 continue;
@@ -120,38 +92,18 @@ public sealed class CpuDecoder
 
             var isPreferred = preferred is not null && Contains(preferred, cand.Name);
             var score = host ? (extra.Count, 0) : GuestScore(cand, extra, missing);
-            bool take;
-            if (isPreferred && preferred!.Count == 1)
-            {
-                Take();
-                break;
-            }
-            else if (best is null)
-            {
-                take = true;
-            }
-            else if (sig != 0 && best.MatchesSignature(signature) != cand.MatchesSignature(signature))
-            {
-                take = cand.MatchesSignature(signature);
-            }
-            else
-            {
-                take = score.Item1 < bestScore.Total
-                    || (score.Item1 == bestScore.Total && score.Item2 < bestScore.Disabled)
-                    || (isPreferred && score.Item2 < bestScore.Disabled);
-            }
-
-            if (take)
-            {
-                Take();
-            }
-
-            void Take()
+            var use = UseCandidate(best, cand, score, bestScore, isPreferred, preferred?.Count ?? 0, sig, signature);
+            if (use != CandidateUse.Keep)
             {
                 best = cand;
                 bestExtra = extra;
                 bestMissing = missing;
                 bestScore = score;
+            }
+
+            if (use == CandidateUse.TakeAndStop)
+            {
+                break;
             }
         }
 
@@ -168,6 +120,92 @@ public sealed class CpuDecoder
             Features = features,
             Signature = signature.Family != 0 ? signature : null,
         };
+    }
+
+    /// <summary>
+    /// Whether a model may describe the data: offered by the hypervisor (when a list is given; the
+    /// single preferred model not offered is an error unless fallback is allowed), of the data's
+    /// vendor, and allowed for host or guest decode.
+    /// </summary>
+    private static bool IsCandidate(CpuModel candidate, CpuDefinition stub, Vendor? vendor, HypervisorModels? models, IReadOnlyList<string>? preferred, out HypervisorModel? hypervisorModel)
+    {
+        hypervisorModel = null;
+        if (models is not null && !models.TryGet(candidate.Name, out hypervisorModel))
+        {
+            if (preferred is { Count: 1 } && string.Equals(preferred[0], candidate.Name, StringComparison.Ordinal) && stub.Fallback != CpuFallback.Allow)
+            {
+                throw CpuEngineException.NotSupportedByHypervisor(candidate.Name);
+            }
+
+            return false;
+        }
+
+        if (vendor is not null && candidate.Vendor is not null && !string.Equals(vendor.Name, candidate.Vendor.Name, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return stub.Type == CpuType.Host ? candidate.DecodeHost : candidate.DecodeGuest;
+    }
+
+    /// <summary>
+    /// The data described relative to a candidate (<c>x86DataToCPU</c>): the bits the data has beyond the
+    /// model (extra) and the model's bits it lacks (missing), with the hypervisor's blockers for the
+    /// model counted as missing unless the data has them as extras.
+    /// </summary>
+    private (FeatureSet Extra, FeatureSet Missing) Describe(CpuModel candidate, FeatureSet data, HypervisorModel? hypervisorModel)
+    {
+        var extra = data - candidate.Features;
+        var missing = candidate.Features - data;
+        if (hypervisorModel is not null)
+        {
+            foreach (var blocker in hypervisorModel.Blockers)
+            {
+                if (_catalog.FindFeature(blocker) is { } feature && !extra.Contains(feature.Index))
+                {
+                    missing = missing.With(feature.Index);
+                }
+            }
+        }
+
+        return (extra, missing);
+    }
+
+    /// <summary>What <c>x86DecodeUseCandidate</c> answers: keep the current best, take the candidate, or take it and stop.</summary>
+    private enum CandidateUse
+    {
+        Keep,
+        Take,
+        TakeAndStop,
+    }
+
+    /// <summary>
+    /// libvirt's ranking (<c>x86DecodeUseCandidate</c>): the single preferred model wins outright; then a
+    /// matching signature; then the smaller score (ties keep the current best, which the newest-first
+    /// order makes the later map entry), a preferred candidate also winning on fewer disabled features.
+    /// </summary>
+    private static CandidateUse UseCandidate(CpuModel? best, CpuModel candidate, (int Total, int Disabled) score, (int Total, int Disabled) bestScore, bool isPreferred, int preferredCount, uint sig, CpuSignature signature)
+    {
+        if (isPreferred && preferredCount == 1)
+        {
+            return CandidateUse.TakeAndStop;
+        }
+
+        if (best is null)
+        {
+            return CandidateUse.Take;
+        }
+
+        if (sig != 0 && best.MatchesSignature(signature) != candidate.MatchesSignature(signature))
+        {
+            return candidate.MatchesSignature(signature) ? CandidateUse.Take : CandidateUse.Keep;
+        }
+
+        return score.Total < bestScore.Total
+            || (score.Total == bestScore.Total && score.Disabled < bestScore.Disabled)
+            || (isPreferred && score.Disabled < bestScore.Disabled)
+            ? CandidateUse.Take
+            : CandidateUse.Keep;
     }
 
     /// <summary>

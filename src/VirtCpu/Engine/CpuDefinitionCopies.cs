@@ -2,7 +2,7 @@ using VirtCpu.Cpu;
 
 namespace VirtCpu.Engine;
 
-/// <summary>libvirt's whole-definition copy helpers (spec 3.3): copy without model, copy model, steal model.</summary>
+/// <summary>libvirt's whole-definition copy helpers (<c>docs/design.md#53-cpu-definitions</c>): copy without model, copy model, steal model.</summary>
 internal static class CpuDefinitionCopies
 {
     /// <summary>

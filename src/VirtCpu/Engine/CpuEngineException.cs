@@ -1,7 +1,7 @@
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// An error libvirt's CPU driver reports (spec 10.18): an unknown model or feature, no suitable
+/// An error libvirt's CPU driver reports (<c>docs/design.md#510-errors</c>): an unknown model or feature, no suitable
 /// model, incompatible CPUs, vendor conflicts. These are user errors: the command line prints the
 /// message and exits with code 2.
 /// </summary>

@@ -4,7 +4,7 @@ using VirtCpu.Cpu;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// A feature list being edited with libvirt's primitives (spec 3.3): <c>AddFeature</c>,
+/// A feature list being edited with libvirt's primitives (<c>docs/design.md#53-cpu-definitions</c>): <c>AddFeature</c>,
 /// <c>UpdateFeature</c>, <c>AddFeatureIfMissing</c>. Policies are forced to "none" (null) when the
 /// list belongs to a host CPU.
 /// </summary>

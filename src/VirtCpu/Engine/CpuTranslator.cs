@@ -5,7 +5,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's <c>virCPUTranslate</c> (spec 6.3): rewrites a custom guest CPU whose model the
+/// libvirt's <c>virCPUTranslate</c> (<c>docs/design.md#56-update-copy-migratable-translate-expand</c>): rewrites a custom guest CPU whose model the
 /// hypervisor lacks into the best model it offers, keeping the explicit features.
 /// </summary>
 public sealed class CpuTranslator
@@ -46,9 +46,9 @@ public sealed class CpuTranslator
         }
 
         var stub = CpuDefinitionCopies.CopyWithoutModel(cpu) with { Mode = CpuMode.Custom };
-        var m = ModelData.FromCpu(_catalog, cpu, null);
-        var eax = m.Signatures.IsEmpty ? 0u : SignatureEax(m.Signatures[0]);
-        var data = new CpuData(m.Data, m.Vendor?.CpuidString, eax);
+        var modelData = ModelData.FromCpu(_catalog, cpu, null);
+        var eax = modelData.Signatures.IsEmpty ? 0u : SignatureEax(modelData.Signatures[0]);
+        var data = new CpuData(modelData.Data, modelData.Vendor?.CpuidString, eax);
         var translated = _decoder.Decode(stub, data, models);
         var list = new CpuFeatureList(translated.Type, translated.Features);
         foreach (var f in cpu.Features)

@@ -3,7 +3,7 @@ using VirtCpu.Cpu;
 
 namespace VirtCpu.Engine;
 
-/// <summary>libvirt's <c>virCPUExpandFeatures</c> (spec 6.4): lists every feature of the model explicitly, sorted by name.</summary>
+/// <summary>libvirt's <c>virCPUExpandFeatures</c> (<c>docs/design.md#56-update-copy-migratable-translate-expand</c>): lists every feature of the model explicitly, sorted by name.</summary>
 public static class FeatureExpander
 {
     /// <summary>Expands a definition's model into explicit features.</summary>

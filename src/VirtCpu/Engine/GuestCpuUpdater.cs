@@ -4,7 +4,7 @@ using VirtCpu.Cpu;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's <c>virCPUUpdate</c> (spec 6.1): resolves optional features against the host, turns
+/// libvirt's <c>virCPUUpdate</c> (<c>docs/design.md#56-update-copy-migratable-translate-expand</c>): resolves optional features against the host, turns
 /// host-model and <c>match='minimum'</c> CPUs into custom ones, and applies the removed-feature policy.
 /// </summary>
 public sealed class GuestCpuUpdater
@@ -48,13 +48,13 @@ public sealed class GuestCpuUpdater
                 throw new CpuEngineException("unknown host CPU model");
             }
 
-            var h = ModelData.FromCpu(_catalog, host, null).Data;
+            var hostData = ModelData.FromCpu(_catalog, host, null).Data;
             var list = new CpuFeatureList(guest.Type, guest.Features);
             foreach (var f in guest.Features)
             {
                 if (f.Policy == FeaturePolicy.Optional)
                 {
-                    var has = HasFeature.Contains(_catalog, h, f.Name);
+                    var has = HasFeature.Contains(_catalog, hostData, f.Name);
                     list.UpdateFeature(f.Name, has ? FeaturePolicy.Require : FeaturePolicy.Disable);
                 }
             }

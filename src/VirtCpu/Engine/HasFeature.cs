@@ -3,7 +3,7 @@ using VirtCpu.Cpu;
 
 namespace VirtCpu.Engine;
 
-/// <summary>libvirt's <c>checkFeature</c> (spec 1.5): does a CPU definition provide a feature.</summary>
+/// <summary>libvirt's <c>checkFeature</c> (<c>docs/design.md#51-cpu-map</c>): does a CPU definition provide a feature.</summary>
 public static class HasFeature
 {
     /// <summary>

@@ -20,7 +20,7 @@ public sealed class HypervisorModels
     private HypervisorModels(ImmutableArray<HypervisorModel> models)
     {
         Models = models;
-        _byName = models.ToFrozenDictionary(m => m.Name, StringComparer.Ordinal);
+        _byName = models.ToFrozenDictionary(model => model.Name, StringComparer.Ordinal);
     }
 
     /// <summary>The models sorted by name (ordinal).</summary>
@@ -34,15 +34,15 @@ public sealed class HypervisorModels
         ArgumentNullException.ThrowIfNull(models);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var list = new List<HypervisorModel>();
-        foreach (var m in models)
+        foreach (var model in models)
         {
-            if (!seen.Add(m.Name))
+            if (!seen.Add(model.Name))
             {
                 continue;
             }
 
-            var blockers = m.Blockers.IsDefault ? [] : m.Blockers.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-            list.Add(m with { Blockers = blockers });
+            var blockers = model.Blockers.IsDefault ? [] : model.Blockers.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+            list.Add(model with { Blockers = blockers });
         }
 
         list.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's fixed table of hypervisor enlightenment bits that are not catalog features (spec 1.3):
+/// libvirt's fixed table of hypervisor enlightenment bits that are not catalog features (<c>docs/design.md#51-cpu-map</c>):
 /// <c>kvm_pv_unhalt</c> and the <c>hv-*</c> names. They are accepted by has-feature and by the
 /// optional-feature resolution of update, but they are never part of catalog feature data, so they
 /// always test false on data derived from CPU definitions.

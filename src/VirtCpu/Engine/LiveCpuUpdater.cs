@@ -4,7 +4,7 @@ using VirtCpu.Cpu;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's <c>virCPUUpdateLive</c> (spec 6.5): after the hypervisor started a guest, records what
+/// libvirt's <c>virCPUUpdateLive</c> (<c>docs/design.md#57-live-update</c>): after the hypervisor started a guest, records what
 /// it really enabled and disabled, or (with <c>check='full'</c>) fails on any unexplained difference.
 /// </summary>
 public sealed class LiveCpuUpdater
@@ -39,9 +39,9 @@ public sealed class LiveCpuUpdater
         ArgumentNullException.ThrowIfNull(cpu);
         var hostPassthrough = cpu.Mode is CpuMode.HostPassthrough or CpuMode.Maximum;
         var full = cpu.Check == CpuCheck.Full;
-        var m = ModelData.FromCpu(_catalog, cpu, null);
+        var modelData = ModelData.FromCpu(_catalog, cpu, null);
         var md = ModelData.FromCpu(_catalog, cpu, FeaturePolicy.Disable).Data;
-        var added = FeatureSet.Of(m.AddedFeatures.AsSpan());
+        var added = FeatureSet.Of(modelData.AddedFeatures.AsSpan());
         var x = disabled;
         var list = new CpuFeatureList(cpu.Type, cpu.Features);
         List<string>? extra = null;
@@ -52,7 +52,7 @@ public sealed class LiveCpuUpdater
             var i = feature.Index;
             FeaturePolicy? expected = null;
             var isExplicit = false;
-            if (m.Data.Contains(i))
+            if (modelData.Data.Contains(i))
             {
                 expected = FeaturePolicy.Require;
                 isExplicit = true;
@@ -101,7 +101,7 @@ public sealed class LiveCpuUpdater
             }
         }
 
-        foreach (var r in m.RemovedFeatures)
+        foreach (var r in modelData.RemovedFeatures)
         {
             list.AddFeatureIfMissing(_catalog.Features[r].Name, FeaturePolicy.Disable);
         }

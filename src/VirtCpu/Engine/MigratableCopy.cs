@@ -3,7 +3,7 @@ using VirtCpu.Cpu;
 
 namespace VirtCpu.Engine;
 
-/// <summary>libvirt's <c>virCPUx86CopyMigratable</c> (spec 6.2): the definition without migration-blocking features.</summary>
+/// <summary>libvirt's <c>virCPUx86CopyMigratable</c> (<c>docs/design.md#56-update-copy-migratable-translate-expand</c>): the definition without migration-blocking features.</summary>
 public static class MigratableCopy
 {
     /// <summary>Copies a definition, dropping every feature named like a migration blocker (<c>invtsc</c>, <c>xsaves</c>).</summary>

@@ -5,7 +5,7 @@ using VirtCpu.Cpu;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// libvirt's "model" built from a CPU definition (<c>x86ModelFromCPU</c>, spec 4.1): feature data
+/// libvirt's "model" built from a CPU definition (<c>x86ModelFromCPU</c>, <c>docs/design.md#54-compare</c>): feature data
 /// plus the vendor, signatures, removed and added features of the named catalog model.
 /// </summary>
 /// <param name="Data">The feature data.</param>

@@ -18,7 +18,7 @@ public enum ModelRelation
     Unrelated,
 }
 
-/// <summary>libvirt's item-level comparison of two data sets (spec 4.2).</summary>
+/// <summary>libvirt's item-level comparison of two data sets (<c>docs/design.md#54-compare</c>).</summary>
 public static class ModelComparison
 {
     /// <summary>Compares two data sets per CPUID/MSR item, with libvirt's voting.</summary>

@@ -6,7 +6,7 @@ using VirtCpu.Qemu;
 namespace VirtCpu.Engine;
 
 /// <summary>
-/// CPU data built from QEMU replies as libvirt's QEMU driver builds it (spec 2.9): the feature
+/// CPU data built from QEMU replies as libvirt's QEMU driver builds it (<c>docs/design.md#52-cpu-data</c>): the feature
 /// bits of a <c>query-cpu-model-expansion</c> and the model list of <c>query-cpu-definitions</c>.
 /// </summary>
 public static class QemuHostData

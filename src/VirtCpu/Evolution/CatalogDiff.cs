@@ -9,7 +9,7 @@ using VirtCpu.Qemu;
 namespace VirtCpu.Evolution;
 
 /// <summary>
-/// <c>catalog diff OLD NEW</c> (migration-abi.md "Catalog changes"): the structural differences of two
+/// <c>catalog diff OLD NEW</c> (docs/design.md#41-catalog-changes): the structural differences of two
 /// management catalogs, and for every changed model and every feature added to or removed from it
 /// (markers included) the start and migration model over both directions, hosts that offer or lack
 /// the feature and the check modes none, partial and full, set beside the same runs within one

@@ -4,7 +4,7 @@ using VirtCpu.Migration;
 
 namespace VirtCpu.Evolution;
 
-/// <summary>How a catalog change affects guests (migration-abi.md "Catalog changes").</summary>
+/// <summary>How a catalog change affects guests (<c>docs/design.md#41-catalog-changes</c>).</summary>
 [Flags]
 public enum ChangeImpact
 {
@@ -153,7 +153,7 @@ public sealed record CatalogDiffReport
         ? Studies.Count(s => s.Impact == ChangeImpact.Safe)
         : Studies.Count(s => (s.Impact & impact) != 0);
 
-    /// <summary>The name of a single impact class as migration-abi.md spells it.</summary>
+    /// <summary>The name of a single impact class as <c>docs/design.md#41-catalog-changes</c> spells it.</summary>
     /// <param name="impact">One class.</param>
     /// <returns><c>safe</c>, <c>start regression</c>, <c>migration regression</c> or <c>silent change</c>.</returns>
     public static string Name(ChangeImpact impact) => impact switch

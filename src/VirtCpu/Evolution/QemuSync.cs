@@ -38,101 +38,108 @@ public static class QemuSync
     {
         ArgumentNullException.ThrowIfNull(hypervisor);
         ArgumentNullException.ThrowIfNull(catalog);
-        var bridge = VocabularyBridge.For(catalog, hypervisor);
         var models = catalog.Models.ToList();
         var byName = models.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var hasCanonical = new HashSet<string>(models.Where(m => m.IsAlias && m.Ancestor is not null).Select(m => m.Ancestor!), StringComparer.Ordinal);
         var proposals = ImmutableArray.CreateBuilder<SyncProposal>();
         var present = 0;
-        foreach (var b in hypervisor.Models)
+        foreach (var baseModel in hypervisor.Models)
         {
-            foreach (var v in b.Versions)
+            foreach (var version in baseModel.Versions)
             {
-                if (byName.ContainsKey(v.Name))
+                if (byName.ContainsKey(version.Name))
                 {
                     present++;
                     continue;
                 }
 
-                var def = v.Definition;
-                var features = FeatureSet.Empty;
-                var skipped = ImmutableArray.CreateBuilder<string>();
-                foreach (var qi in def.Features)
-                {
-                    var mi = bridge.ManagementOf(qi);
-                    if (mi >= 0)
-                    {
-                        features = features.With(mi);
-                    }
-                    else
-                    {
-                        skipped.Add(hypervisor.Features[qi].Name);
-                    }
-                }
-
-                var vendor = catalog.FindVendorByCpuidString(def.Vendor);
-                if (vendor is null)
-                {
-                    skipped.Add($"vendor {def.Vendor}");
-                }
-
-                var signature = new ModelSignature((uint)def.Family, (uint)def.Model, null);
-                var candidates = new List<string>();
-                if (v.Alias is { } alias)
-                {
-                    candidates.Add(alias);
-                }
-
-                if (v.Number == 1)
-                {
-                    candidates.Add(b.Name);
-                }
-
-                candidates.AddRange(models.Select(m => m.Name));
-                var target = candidates
-                    .Select(n => byName.GetValueOrDefault(n))
-                    .FirstOrDefault(m => m is not null && !m.IsAlias && !hasCanonical.Contains(m.Name)
-                        && m.Features == features && ReferenceEquals(m.Vendor, vendor)
-                        && m.Signatures.Length == 1 && m.Signatures[0].Family == signature.Family && m.Signatures[0].Model == signature.Model);
-                CpuModel model;
-                string? note = null;
-                if (target is not null)
-                {
-                    model = target with
-                    {
-                        Name = v.Name,
-                        Ancestor = target.Name,
-                        IsAlias = true,
-                        RemovedFeatures = [],
-                        AddedFeatures = [],
-                        DecodeHost = true,
-                        DecodeGuest = false,
-                        CompatCheck = false,
-                    };
-                    hasCanonical.Add(target.Name);
-                    note = $"same vendor, signature and features as {target.Name}: a pointer to it";
-                }
-                else
-                {
-                    model = new CpuModel
-                    {
-                        Name = v.Name,
-                        Vendor = vendor,
-                        Signatures = [signature],
-                        Features = features,
-                        DecodeHost = true,
-                        DecodeGuest = false,
-                    };
-                }
-
-                models.Add(model);
-                byName.Add(model.Name, model);
-                proposals.Add(new SyncProposal(model, v.Name, skipped.ToImmutable(), note));
+                var proposal = ProposeVersion(hypervisor, catalog, baseModel, version, models, byName, hasCanonical);
+                models.Add(proposal.Model);
+                byName.Add(proposal.Model.Name, proposal.Model);
+                proposals.Add(proposal);
             }
         }
 
         var extended = CpuCatalog.Create(catalog.Name, catalog.Vendors, catalog.Features, models);
         return new SyncResult(extended, proposals.ToImmutable(), present);
+    }
+
+    /// <summary>
+    /// One QEMU model version the catalog lacks, as libvirt's <c>sync_qemu_models_i386.py</c> would add it:
+    /// a pointer to an existing model with the same vendor, signature and features (the alias name
+    /// first, then the base name for v1, then every model), or else a new model (never used for guest decode).
+    /// </summary>
+    private static SyncProposal ProposeVersion(QemuHypervisorCatalog hypervisor, CpuCatalog catalog, QemuBaseModel baseModel, QemuModelVersion version,
+        List<CpuModel> models, Dictionary<string, CpuModel> byName, HashSet<string> hasCanonical)
+    {
+        var bridge = VocabularyBridge.For(catalog, hypervisor);
+        var definition = version.Definition;
+        var features = FeatureSet.Empty;
+        var skipped = ImmutableArray.CreateBuilder<string>();
+        foreach (var qemuIndex in definition.Features)
+        {
+            var managementIndex = bridge.ManagementOf(qemuIndex);
+            if (managementIndex >= 0)
+            {
+                features = features.With(managementIndex);
+            }
+            else
+            {
+                skipped.Add(hypervisor.Features[qemuIndex].Name);
+            }
+        }
+
+        var vendor = catalog.FindVendorByCpuidString(definition.Vendor);
+        if (vendor is null)
+        {
+            skipped.Add($"vendor {definition.Vendor}");
+        }
+
+        var signature = new ModelSignature((uint)definition.Family, (uint)definition.Model, null);
+        var candidates = new List<string>();
+        if (version.Alias is { } alias)
+        {
+            candidates.Add(alias);
+        }
+
+        if (version.Number == 1)
+        {
+            candidates.Add(baseModel.Name);
+        }
+
+        candidates.AddRange(models.Select(m => m.Name));
+        var target = candidates
+            .Select(n => byName.GetValueOrDefault(n))
+            .FirstOrDefault(m => m is not null && !m.IsAlias && !hasCanonical.Contains(m.Name)
+                && m.Features == features && ReferenceEquals(m.Vendor, vendor)
+                && m.Signatures.Length == 1 && m.Signatures[0].Family == signature.Family && m.Signatures[0].Model == signature.Model);
+        if (target is null)
+        {
+            var model = new CpuModel
+            {
+                Name = version.Name,
+                Vendor = vendor,
+                Signatures = [signature],
+                Features = features,
+                DecodeHost = true,
+                DecodeGuest = false,
+            };
+            return new SyncProposal(model, version.Name, skipped.ToImmutable(), null);
+        }
+
+        var pointer = target with
+        {
+            Name = version.Name,
+            Ancestor = target.Name,
+            IsAlias = true,
+            RemovedFeatures = [],
+            AddedFeatures = [],
+            DecodeHost = true,
+            DecodeGuest = false,
+            CompatCheck = false,
+        };
+        hasCanonical.Add(target.Name);
+        return new SyncProposal(pointer, version.Name, skipped.ToImmutable(), $"same vendor, signature and features as {target.Name}: a pointer to it");
     }
 
     /// <summary>The proposal as text: a summary, then each model file in libvirt's style with its notes.</summary>

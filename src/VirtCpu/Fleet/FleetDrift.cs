@@ -57,7 +57,6 @@ public sealed record FleetDrift(ImmutableArray<HostDrift> Hosts, ImmutableArray<
         ArgumentNullException.ThrowIfNull(after);
         var oldIndex = Index(before);
         var newIndex = Index(after);
-        var catalog = after.Catalog;
         var hosts = ImmutableArray.CreateBuilder<HostDrift>();
         var common = new List<(int Old, int New)>();
         foreach (var (name, o) in oldIndex.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -68,28 +67,7 @@ public sealed record FleetDrift(ImmutableArray<HostDrift> Hosts, ImmutableArray<
             }
 
             common.Add((o, n));
-            var ho = before.Hosts[o];
-            var hn = after.Hosts[n];
-            var lost = catalog.NamesOf(ho.Features - hn.Features).ToImmutableArray();
-            var gained = catalog.NamesOf(hn.Features - ho.Features).ToImmutableArray();
-            var unusable = ImmutableArray.CreateBuilder<string>();
-            var usable = ImmutableArray.CreateBuilder<string>();
-            var models = after.Matrix.Models;
-            for (var m = 0; m < models.Length; m++)
-            {
-                var mo = before.Catalog.FindModel(models[m].Name) is { } om && before.Matrix.IsUsable(o, om.Index);
-                var mn = after.Matrix.IsUsable(n, m);
-                if (mo && !mn)
-                {
-                    unusable.Add(models[m].Name);
-                }
-                else if (mn && !mo)
-                {
-                    usable.Add(models[m].Name);
-                }
-            }
-
-            hosts.Add(new HostDrift(name, lost, gained, unusable.ToImmutable(), usable.ToImmutable()));
+            hosts.Add(CompareHost(before, after, name, o, n));
         }
 
         var removed = oldIndex.Keys.Where(k => !newIndex.ContainsKey(k)).Order(StringComparer.Ordinal).ToImmutableArray();
@@ -98,53 +76,88 @@ public sealed record FleetDrift(ImmutableArray<HostDrift> Hosts, ImmutableArray<
         var migrations = ImmutableArray.CreateBuilder<GuestMigrationDrift>();
         foreach (var (guest, cpu) in guests ?? [])
         {
-            var usableHosts = new List<(int Old, int New)>();
-            foreach (var (o, n) in common)
+            CompareGuest(before, after, common, guest, cpu, starts, migrations);
+        }
+
+        return new FleetDrift(hosts.ToImmutable(), removed, added, starts.ToImmutable(), migrations.ToImmutable());
+    }
+
+    /// <summary>One host present in both reports: features lost and gained, models that became unusable or usable.</summary>
+    private static HostDrift CompareHost(FleetReport before, FleetReport after, string name, int o, int n)
+    {
+        var catalog = after.Catalog;
+        var oldHost = before.Hosts[o];
+        var newHost = after.Hosts[n];
+        var lost = catalog.NamesOf(oldHost.Features - newHost.Features).ToImmutableArray();
+        var gained = catalog.NamesOf(newHost.Features - oldHost.Features).ToImmutableArray();
+        var unusable = ImmutableArray.CreateBuilder<string>();
+        var usable = ImmutableArray.CreateBuilder<string>();
+        var models = after.Matrix.Models;
+        for (var model = 0; model < models.Length; model++)
+        {
+            var usableBefore = before.Catalog.FindModel(models[model].Name) is { } oldModel && before.Matrix.IsUsable(o, oldModel.Index);
+            var usableAfter = after.Matrix.IsUsable(n, model);
+            if (usableBefore && !usableAfter)
             {
-                if (before.Hosts[o].Node is not { } on || after.Hosts[n].Node is not { } nn)
+                unusable.Add(models[model].Name);
+            }
+            else if (usableAfter && !usableBefore)
+            {
+                usable.Add(models[model].Name);
+            }
+        }
+
+        return new HostDrift(name, lost, gained, unusable.ToImmutable(), usable.ToImmutable());
+    }
+
+    /// <summary>One guest on the hosts present in both reports: starts that no longer succeed, and migrations SAFE before that no longer are.</summary>
+    private static void CompareGuest(FleetReport before, FleetReport after, List<(int Old, int New)> common, string guest, CpuDefinition cpu,
+        ImmutableArray<GuestStartDrift>.Builder starts, ImmutableArray<GuestMigrationDrift>.Builder migrations)
+    {
+        var usableHosts = new List<(int Old, int New)>();
+        foreach (var (o, n) in common)
+        {
+            if (before.Hosts[o].Node is not { } oldNode || after.Hosts[n].Node is not { } newNode)
+            {
+                continue;
+            }
+
+            var startBefore = Start(cpu, oldNode);
+            var startAfter = Start(cpu, newNode);
+            if (startBefore.Succeeded && !startAfter.Succeeded)
+            {
+                starts.Add(new GuestStartDrift(guest, after.Hosts[n].Name, startAfter.Reason));
+            }
+
+            if (startBefore.Succeeded)
+            {
+                usableHosts.Add((o, n));
+            }
+        }
+
+        foreach (var (sourceOld, sourceNew) in usableHosts)
+        {
+            foreach (var (targetOld, targetNew) in common)
+            {
+                if (sourceOld == targetOld || before.Hosts[targetOld].Node is null || after.Hosts[targetNew].Node is null)
                 {
                     continue;
                 }
 
-                var so = Start(cpu, on);
-                var sn = Start(cpu, nn);
-                if (so.Succeeded && !sn.Succeeded)
+                var verdictBefore = Check(cpu, before.Hosts[sourceOld].Node!, before.Hosts[targetOld].Node!);
+                if (verdictBefore.Verdict != Verdict.Safe)
                 {
-                    starts.Add(new GuestStartDrift(guest, after.Hosts[n].Name, sn.Reason));
+                    continue;
                 }
 
-                if (so.Succeeded)
+                var verdictAfter = Check(cpu, after.Hosts[sourceNew].Node!, after.Hosts[targetNew].Node!);
+                // A guest that no longer starts on the source is already listed under NoLongerStart.
+                if (verdictAfter.Verdict is not (Verdict.Safe or Verdict.SourceFails))
                 {
-                    usableHosts.Add((o, n));
-                }
-            }
-
-            foreach (var (so, sn) in usableHosts)
-            {
-                foreach (var (to, tn) in common)
-                {
-                    if (so == to || before.Hosts[to].Node is null || after.Hosts[tn].Node is null)
-                    {
-                        continue;
-                    }
-
-                    var vo = Check(cpu, before.Hosts[so].Node!, before.Hosts[to].Node!);
-                    if (vo.Verdict != Verdict.Safe)
-                    {
-                        continue;
-                    }
-
-                    var vn = Check(cpu, after.Hosts[sn].Node!, after.Hosts[tn].Node!);
-                    // A guest that no longer starts on the source is already listed under NoLongerStart.
-                    if (vn.Verdict is not (Verdict.Safe or Verdict.SourceFails))
-                    {
-                        migrations.Add(new GuestMigrationDrift(guest, after.Hosts[sn].Name, after.Hosts[tn].Name, MigrationVerdict.Name(vn.Verdict), vn.Reason));
-                    }
+                    migrations.Add(new GuestMigrationDrift(guest, after.Hosts[sourceNew].Name, after.Hosts[targetNew].Name, MigrationVerdict.Name(verdictAfter.Verdict), verdictAfter.Reason));
                 }
             }
         }
-
-        return new FleetDrift(hosts.ToImmutable(), removed, added, starts.ToImmutable(), migrations.ToImmutable());
     }
 
     private static Dictionary<string, int> Index(FleetReport report)

@@ -21,85 +21,86 @@ public static class FleetJson
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(report);
-        var catalog = report.Catalog;
-        var models = report.Matrix.Models;
         w.WriteStartObject();
-        w.WriteString("catalog", catalog.Name);
+        w.WriteString("catalog", report.Catalog.Name);
         w.WriteString("hypervisor", report.Hypervisor.Name);
-        w.WriteStartArray("hosts");
+        WriteHosts(w, report, labels);
+        WriteVendors(w, report, style);
+        WritePools(w, report, style);
+        w.WriteStartArray("skipped");
+        foreach (var skipped in report.Skipped)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", skipped.File);
+            w.WriteString("reason", skipped.Reason);
+            w.WriteEndObject();
+        }
 
-        // Millions of cells: model and feature names are escaped once, not once per cell.
-        var modelNames = models.Select(m => JsonEncodedText.Encode(m.Name)).ToArray();
-        var featureNames = catalog.Features.Select(f => QuotedUtf8(f.Name)).ToArray();
-        var cell = new byte[2 + featureNames.Sum(f => f.Length + 1)];
-        var candidates = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Names escaped once for a whole report, a scratch buffer for one blocker list, and each vendor's candidate models.</summary>
+    private sealed class HostCells
+    {
+        public HostCells(FleetReport report)
+        {
+            // Millions of cells: model and feature names are escaped once, not once per cell.
+            ModelNames = report.Matrix.Models.Select(model => JsonEncodedText.Encode(model.Name)).ToArray();
+            FeatureNames = report.Catalog.Features.Select(f => QuotedUtf8(f.Name)).ToArray();
+            Cell = new byte[2 + FeatureNames.Sum(f => f.Length + 1)];
+        }
+
+        public JsonEncodedText[] ModelNames { get; }
+
+        public byte[][] FeatureNames { get; }
+
+        public byte[] Cell { get; }
+
+        public Dictionary<string, int[]> Candidates { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static void WriteHosts(Utf8JsonWriter w, FleetReport report, bool labels)
+    {
+        var cells = new HostCells(report);
+        w.WriteStartArray("hosts");
         for (var i = 0; i < report.Hosts.Length; i++)
         {
-            var h = report.Hosts[i];
+            var host = report.Hosts[i];
             w.WriteStartObject();
-            w.WriteString("name", h.Name);
-            w.WriteString("file", h.File);
-            w.WriteStringOrNull("vendor", h.Vendor);
-            w.WriteStringOrNull("model", h.HostCpu?.Model);
+            w.WriteString("name", host.Name);
+            w.WriteString("file", host.File);
+            w.WriteStringOrNull("vendor", host.Vendor);
+            w.WriteStringOrNull("model", host.HostCpu?.Model);
             w.WriteString("level", Qemu.X86Level.Name(report.Levels[i]));
             w.WriteStartArray("usable");
-            for (var m = 0; m < models.Length; m++)
+            for (var model = 0; model < report.Matrix.Models.Length; model++)
             {
-                if (report.Matrix.IsUsable(i, m))
+                if (report.Matrix.IsUsable(i, model))
                 {
-                    w.WriteStringValue(modelNames[m]);
+                    w.WriteStringValue(cells.ModelNames[model]);
                 }
             }
 
             w.WriteEndArray();
             w.WriteStartObject("blockers");
-            if (h.HostCpu is not null)
+            if (host.HostCpu is not null)
             {
-                var vendor = h.Vendor ?? "unknown";
-                if (!candidates.TryGetValue(vendor, out var cand))
-                {
-                    cand = FleetReport.Candidates(catalog, vendor);
-                    candidates.Add(vendor, cand);
-                }
-
-                foreach (var m in cand)
-                {
-                    if (!report.Matrix.IsUsable(i, m))
-                    {
-                        // The blocker list is built as raw JSON (a copy of pre-escaped names per
-                        // feature): several times faster than one writer call per name.
-                        var length = 0;
-                        cell[length++] = (byte)'[';
-                        foreach (var f in report.Matrix.Blockers(i, m))
-                        {
-                            if (length > 1)
-                            {
-                                cell[length++] = (byte)',';
-                            }
-
-                            featureNames[f].CopyTo(cell, length);
-                            length += featureNames[f].Length;
-                        }
-
-                        cell[length++] = (byte)']';
-                        w.WritePropertyName(modelNames[m]);
-                        w.WriteRawValue(cell.AsSpan(0, length), skipInputValidation: true);
-                    }
-                }
+                WriteBlockers(w, report, i, host.Vendor ?? "unknown", cells);
             }
 
             w.WriteEndObject();
-            if (h.Error is not null)
+            if (host.Error is not null)
             {
-                w.WriteString("error", h.Error);
+                w.WriteString("error", host.Error);
             }
 
             if (labels)
             {
                 w.WriteStartObject("labels");
-                foreach (var l in FleetLabels.Of(report, i))
+                foreach (var label in FleetLabels.Of(report, i))
                 {
-                    w.WriteString(l, "true");
+                    w.WriteString(label, "true");
                 }
 
                 w.WriteEndObject();
@@ -114,61 +115,96 @@ public static class FleetJson
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>The blocking features of every unusable candidate model of the host's vendor.</summary>
+    private static void WriteBlockers(Utf8JsonWriter w, FleetReport report, int host, string vendor, HostCells cells)
+    {
+        if (!cells.Candidates.TryGetValue(vendor, out var candidates))
+        {
+            candidates = FleetReport.Candidates(report.Catalog, vendor);
+            cells.Candidates.Add(vendor, candidates);
+        }
+
+        var cell = cells.Cell;
+        foreach (var model in candidates)
+        {
+            if (report.Matrix.IsUsable(host, model))
+            {
+                continue;
+            }
+
+            // The blocker list is built as raw JSON (a copy of pre-escaped names per
+            // feature): several times faster than one writer call per name.
+            var length = 0;
+            cell[length++] = (byte)'[';
+            foreach (var f in report.Matrix.Blockers(host, model))
+            {
+                if (length > 1)
+                {
+                    cell[length++] = (byte)',';
+                }
+
+                cells.FeatureNames[f].CopyTo(cell, length);
+                length += cells.FeatureNames[f].Length;
+            }
+
+            cell[length++] = (byte)']';
+            w.WritePropertyName(cells.ModelNames[model]);
+            w.WriteRawValue(cell.AsSpan(0, length), skipInputValidation: true);
+        }
+    }
+
+    private static void WriteVendors(Utf8JsonWriter w, FleetReport report, CpuXmlStyle style)
+    {
         w.WriteStartArray("vendors");
-        foreach (var v in report.Vendors)
+        foreach (var vendor in report.Vendors)
         {
             w.WriteStartObject();
-            w.WriteString("vendor", v.Vendor);
-            w.WriteNumber("hostCount", v.Hosts.Length);
+            w.WriteString("vendor", vendor.Vendor);
+            w.WriteNumber("hostCount", vendor.Hosts.Length);
             w.WriteStartArray("commonModels");
-            foreach (var m in v.CommonModels)
+            foreach (var model in vendor.CommonModels)
             {
-                w.WriteStringValue(m.Name);
+                w.WriteStringValue(model.Name);
             }
 
             w.WriteEndArray();
-            w.WriteString("level", Qemu.X86Level.Name(v.Level));
-            w.WriteStringOrNull("baseline", v.Baseline is { } b ? CpuXml.Format(b, style) : null);
-            if (v.BaselineError is not null)
+            w.WriteString("level", Qemu.X86Level.Name(vendor.Level));
+            w.WriteStringOrNull("baseline", vendor.Baseline is { } baseline ? CpuXml.Format(baseline, style) : null);
+            if (vendor.BaselineError is not null)
             {
-                w.WriteString("baselineError", v.BaselineError);
+                w.WriteString("baselineError", vendor.BaselineError);
             }
 
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WritePools(Utf8JsonWriter w, FleetReport report, CpuXmlStyle style)
+    {
         w.WriteStartArray("pools");
-        foreach (var p in report.Pools)
+        foreach (var pool in report.Pools)
         {
             w.WriteStartObject();
-            w.WriteString("vendor", p.Vendor);
-            Names(w, "hosts", report, p.Hosts);
-            w.WriteStringOrNull("model", p.Model?.Name);
-            w.WriteString("level", Qemu.X86Level.Name(p.Level));
-            w.WriteStringOrNull("baseline", p.Baseline is { } b ? CpuXml.Format(b, style) : null);
-            if (p.BaselineError is not null)
+            w.WriteString("vendor", pool.Vendor);
+            Names(w, "hosts", report, pool.Hosts);
+            w.WriteStringOrNull("model", pool.Model?.Name);
+            w.WriteString("level", Qemu.X86Level.Name(pool.Level));
+            w.WriteStringOrNull("baseline", pool.Baseline is { } baseline ? CpuXml.Format(baseline, style) : null);
+            if (pool.BaselineError is not null)
             {
-                w.WriteString("baselineError", p.BaselineError);
+                w.WriteString("baselineError", pool.BaselineError);
             }
 
-            Names(w, "heldBackBy", report, p.HeldBackBy);
-            w.WriteStringOrNull("gain", p.Gain?.Name);
+            Names(w, "heldBackBy", report, pool.HeldBackBy);
+            w.WriteStringOrNull("gain", pool.Gain?.Name);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("skipped");
-        foreach (var s in report.Skipped)
-        {
-            w.WriteStartObject();
-            w.WriteString("file", s.File);
-            w.WriteString("reason", s.Reason);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     // "name" as escaped UTF-8 JSON.

@@ -22,49 +22,13 @@ public static class FleetText
         List<string[]> rows = [["HOST", "VENDOR", "HOST CPU", "LEVEL", "USABLE", "NEWEST USABLE"]];
         for (var i = 0; i < report.Hosts.Length; i++)
         {
-            var h = report.Hosts[i];
-            rows.Add([h.Name, h.Vendor ?? "?", h.HostCpu?.Model ?? "(" + h.Error + ")", X86Level.Name(report.Levels[i]), report.Matrix.UsableModels(i).Count().ToString(inv), report.NewestUsable(i)?.Name ?? "-"]);
+            var host = report.Hosts[i];
+            rows.Add([host.Name, host.Vendor ?? "?", host.HostCpu?.Model ?? "(" + host.Error + ")", X86Level.Name(report.Levels[i]), report.Matrix.UsableModels(i).Count().ToString(inv), report.NewestUsable(i)?.Name ?? "-"]);
         }
 
         Table(sb, rows);
         sb.Append('\n');
-        rows = [["MODEL", "USABLE ON", "BLOCKED HOSTS (missing features)"]];
-        var models = report.Matrix.Models;
-        for (var m = models.Length - 1; m >= 0; m--)
-        {
-            var blocked = new List<string>();
-            var usable = 0;
-            var relevant = 0;
-            for (var i = 0; i < report.Hosts.Length; i++)
-            {
-                var h = report.Hosts[i];
-                if (models[m].Vendor is { } v && !string.Equals(v.Name, h.Vendor, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                relevant++;
-                if (report.Matrix.IsUsable(i, m))
-                {
-                    usable++;
-                }
-                else if (blocked.Count < 3)
-                {
-                    blocked.Add(h.HostCpu is null ? h.Name : $"{h.Name} ({Short(report.Matrix.BlockerNames(i, m))})");
-                }
-                else if (blocked.Count == 3)
-                {
-                    blocked.Add("...");
-                }
-            }
-
-            if (relevant > 0)
-            {
-                rows.Add([models[m].Name, $"{usable}/{relevant}", string.Join(", ", blocked)]);
-            }
-        }
-
-        Table(sb, rows);
+        Table(sb, ModelRows(report));
         foreach (var v in report.Vendors)
         {
             sb.Append(inv, $"\n## {v.Vendor}: {v.Hosts.Length} hosts, level {X86Level.Name(v.Level)}\n");
@@ -72,20 +36,7 @@ public static class FleetText
             sb.Append("baseline (--migratable):\n").Append(v.Baseline is { } b ? CpuXml.Format(b, style) : "none: " + v.BaselineError + "\n");
         }
 
-        sb.Append("\n## compatibility pools\n");
-        rows = [["POOL", "VENDOR", "HOSTS", "MODEL", "LEVEL", "HELD BACK BY", "WOULD GAIN"]];
-        for (var p = 0; p < report.Pools.Length; p++)
-        {
-            var pool = report.Pools[p];
-            rows.Add([(p + 1).ToString(inv), pool.Vendor, Names(report, pool.Hosts), pool.Model?.Name ?? "-", X86Level.Name(pool.Level), pool.HeldBackBy.IsEmpty ? "-" : Names(report, pool.HeldBackBy), pool.Gain?.Name ?? "-"]);
-        }
-
-        Table(sb, rows);
-        for (var p = 0; p < report.Pools.Length; p++)
-        {
-            var pool = report.Pools[p];
-            sb.Append(inv, $"\npool {p + 1} baseline:\n").Append(pool.Baseline is { } b ? CpuXml.Format(b, style) : "none: " + pool.BaselineError + "\n");
-        }
+        AppendPools(sb, report, style);
 
         if (labels)
         {
@@ -109,6 +60,67 @@ public static class FleetText
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>The model table, newest first: on how many hosts of its vendor each model is usable, and the first blocked hosts with their missing features.</summary>
+    private static List<string[]> ModelRows(FleetReport report)
+    {
+        List<string[]> rows = [["MODEL", "USABLE ON", "BLOCKED HOSTS (missing features)"]];
+        var models = report.Matrix.Models;
+        for (var model = models.Length - 1; model >= 0; model--)
+        {
+            var blocked = new List<string>();
+            var usable = 0;
+            var relevant = 0;
+            for (var i = 0; i < report.Hosts.Length; i++)
+            {
+                var host = report.Hosts[i];
+                if (models[model].Vendor is { } v && !string.Equals(v.Name, host.Vendor, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                relevant++;
+                if (report.Matrix.IsUsable(i, model))
+                {
+                    usable++;
+                }
+                else if (blocked.Count < 3)
+                {
+                    blocked.Add(host.HostCpu is null ? host.Name : $"{host.Name} ({Short(report.Matrix.BlockerNames(i, model))})");
+                }
+                else if (blocked.Count == 3)
+                {
+                    blocked.Add("...");
+                }
+            }
+
+            if (relevant > 0)
+            {
+                rows.Add([models[model].Name, $"{usable}/{relevant}", string.Join(", ", blocked)]);
+            }
+        }
+
+        return rows;
+    }
+
+    private static void AppendPools(StringBuilder sb, FleetReport report, CpuXmlStyle style)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        sb.Append("\n## compatibility pools\n");
+        List<string[]> rows = [["POOL", "VENDOR", "HOSTS", "MODEL", "LEVEL", "HELD BACK BY", "WOULD GAIN"]];
+        for (var p = 0; p < report.Pools.Length; p++)
+        {
+            var pool = report.Pools[p];
+            rows.Add([(p + 1).ToString(inv), pool.Vendor, Names(report, pool.Hosts), pool.Model?.Name ?? "-", X86Level.Name(pool.Level), pool.HeldBackBy.IsEmpty ? "-" : Names(report, pool.HeldBackBy), pool.Gain?.Name ?? "-"]);
+        }
+
+        Table(sb, rows);
+        for (var p = 0; p < report.Pools.Length; p++)
+        {
+            var pool = report.Pools[p];
+            sb.Append(inv, $"\npool {p + 1} baseline:\n").Append(pool.Baseline is { } b ? CpuXml.Format(b, style) : "none: " + pool.BaselineError + "\n");
+        }
     }
 
     /// <summary>Appends a table with left-aligned, space-padded columns.</summary>

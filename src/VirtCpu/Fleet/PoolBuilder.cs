@@ -26,21 +26,35 @@ internal static class PoolBuilder
 
     public static List<Pool> Build(UsabilityMatrix matrix, IReadOnlyList<FleetHost> hosts, ImmutableArray<int> members, int[] candidates, int maxPools)
     {
-        var models = matrix.Models;
-        int Best(FeatureSet common)
+        var pools = Tiers(matrix, hosts, members, candidates);
+        MergeTiers(matrix, candidates, pools, maxPools);
+        var result = new List<Pool>();
+        foreach (var tier in pools)
         {
-            for (var k = candidates.Length - 1; k >= 0; k--)
-            {
-                if (common.ContainsAll(models[candidates[k]].Features))
-                {
-                    return k;
-                }
-            }
-
-            return -1;
+            result.Add(HeldBack(matrix, hosts, candidates, tier));
         }
 
-        // 1. Tiers by each host's newest model.
+        result.Sort((x, y) => (y.Model ?? -1).CompareTo(x.Model ?? -1));
+        return result;
+    }
+
+    /// <summary>The newest candidate (index into <paramref name="candidates"/>) whose features a common set holds, or -1.</summary>
+    private static int Best(UsabilityMatrix matrix, int[] candidates, FeatureSet common)
+    {
+        for (var k = candidates.Length - 1; k >= 0; k--)
+        {
+            if (common.ContainsAll(matrix.Models[candidates[k]].Features))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Step 1: tiers by each host's newest usable model.</summary>
+    private static List<Tier> Tiers(UsabilityMatrix matrix, IReadOnlyList<FleetHost> hosts, ImmutableArray<int> members, int[] candidates)
+    {
         var tiers = new SortedDictionary<int, Tier>();
         var bestOfRow = new Dictionary<int, int>();
         foreach (var i in members)
@@ -73,11 +87,16 @@ internal static class PoolBuilder
             }
         }
 
-        var pools = tiers.Values.ToList();
+        return tiers.Values.ToList();
+    }
 
-        // 2. Merge down to the allowed number of pools: each time the pair whose merge costs the
-        // fewest host-steps (sum over the members of how much older the pool model is than the
-        // newest model each member could run alone).
+    /// <summary>
+    /// Step 2: merges down to the allowed number of pools: each time the pair whose merge costs the
+    /// fewest host-steps (sum over the members of how much older the pool model is than the newest
+    /// model each member could run alone).
+    /// </summary>
+    private static void MergeTiers(UsabilityMatrix matrix, int[] candidates, List<Tier> pools, int maxPools)
+    {
         while (pools.Count > Math.Max(1, maxPools))
         {
             var (ba, bb, bestCost, bestModel) = (0, 1, long.MaxValue, -2);
@@ -85,7 +104,7 @@ internal static class PoolBuilder
             {
                 for (var b = a + 1; b < pools.Count; b++)
                 {
-                    var merged = Best(pools[a].Common & pools[b].Common);
+                    var merged = Best(matrix, candidates, pools[a].Common & pools[b].Common);
                     var cost = pools[a].SumOwn + pools[b].SumOwn - ((long)(pools[a].Hosts.Count + pools[b].Hosts.Count) * merged) - pools[a].Loss - pools[b].Loss;
                     if (cost < bestCost || (cost == bestCost && merged > bestModel))
                     {
@@ -100,49 +119,45 @@ internal static class PoolBuilder
             pools[ba].Best = bestModel;
             pools.RemoveAt(bb);
         }
+    }
 
-        // 3. Who holds each pool back.
-        var result = new List<Pool>();
-        foreach (var tier in pools)
+    /// <summary>Step 3: the pool's model, the newer model most members could run and who holds the pool back from it, and the model the rest would get.</summary>
+    private static Pool HeldBack(UsabilityMatrix matrix, IReadOnlyList<FleetHost> hosts, int[] candidates, Tier tier)
+    {
+        var (poolHosts, common) = (tier.Hosts, tier.Common);
+        poolHosts.Sort();
+        var best = Best(matrix, candidates, common);
+        var minCount = int.MaxValue;
+        var target = -1;
+        for (var k = best + 1; k < candidates.Length; k++)
         {
-            var (poolHosts, common) = (tier.Hosts, tier.Common);
-            poolHosts.Sort();
-            var best = Best(common);
-            var minCount = int.MaxValue;
-            var target = -1;
-            for (var k = best + 1; k < candidates.Length; k++)
+            var count = 0;
+            foreach (var i in poolHosts)
             {
-                var count = 0;
-                foreach (var i in poolHosts)
+                if (!matrix.IsUsable(i, candidates[k]))
                 {
-                    if (!matrix.IsUsable(i, candidates[k]))
-                    {
-                        count++;
-                    }
-                }
-
-                if (count < poolHosts.Count && count <= minCount)
-                {
-                    minCount = count;
-                    target = k;
+                    count++;
                 }
             }
 
-            ImmutableArray<int> heldBack = [];
-            int? gain = null;
-            if (target >= 0)
+            if (count < poolHosts.Count && count <= minCount)
             {
-                heldBack = [.. poolHosts.Where(i => !matrix.IsUsable(i, candidates[target]))];
-                var rest = poolHosts.Where(i => matrix.IsUsable(i, candidates[target])).ToList();
-                var g = Best(FleetReport.Intersection(hosts, rest));
-                gain = g >= 0 ? candidates[g] : null;
+                minCount = count;
+                target = k;
             }
-
-            result.Add(new Pool([.. poolHosts], best >= 0 ? candidates[best] : null, heldBack, gain));
         }
 
-        result.Sort((x, y) => (y.Model ?? -1).CompareTo(x.Model ?? -1));
-        return result;
+        ImmutableArray<int> heldBack = [];
+        int? gain = null;
+        if (target >= 0)
+        {
+            heldBack = [.. poolHosts.Where(i => !matrix.IsUsable(i, candidates[target]))];
+            var rest = poolHosts.Where(i => matrix.IsUsable(i, candidates[target])).ToList();
+            var newest = Best(matrix, candidates, FleetReport.Intersection(hosts, rest));
+            gain = newest >= 0 ? candidates[newest] : null;
+        }
+
+        return new Pool([.. poolHosts], best >= 0 ? candidates[best] : null, heldBack, gain);
     }
 
     private sealed class Tier

@@ -340,46 +340,7 @@ public static class CatalogFile
                 }
 
                 FinishModel();
-                var tokens = new Tokens(span);
-                var keyword = tokens.Next();
-                switch (keyword)
-                {
-                    case "name":
-                        if (_name is not null)
-                        {
-                            throw Error("the catalog name is given twice");
-                        }
-
-                        _name = tokens.Next().ToString();
-                        tokens.End(this);
-                        break;
-                    case "vendor":
-                        VendorLine(ref tokens);
-                        break;
-                    case "feature":
-                        FeatureLine(ref tokens);
-                        break;
-                    case "model":
-                        {
-                            var name = tokens.Next().ToString();
-                            tokens.End(this);
-                            if (name.Length == 0)
-                            {
-                                throw Error("model without a name");
-                            }
-
-                            if (_modelsByName.ContainsKey(name))
-                            {
-                                throw Error($"duplicate model {name}");
-                            }
-
-                            _model = new ModelDraft(name);
-                            break;
-                        }
-
-                    default:
-                        throw Error($"unknown keyword '{keyword}'");
-                }
+                TopLevelLine(span);
             }
 
             FinishModel();
@@ -395,6 +356,51 @@ public static class CatalogFile
             catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw new InputException(_source, e.Message, e);
+            }
+        }
+
+        /// <summary>A line that is not indented: <c>name</c>, <c>vendor</c>, <c>feature</c>, or <c>model</c> opening a model block.</summary>
+        private void TopLevelLine(ReadOnlySpan<char> span)
+        {
+            var tokens = new Tokens(span);
+            var keyword = tokens.Next();
+            switch (keyword)
+            {
+                case "name":
+                    if (_name is not null)
+                    {
+                        throw Error("the catalog name is given twice");
+                    }
+
+                    _name = tokens.Next().ToString();
+                    tokens.End(this);
+                    break;
+                case "vendor":
+                    VendorLine(ref tokens);
+                    break;
+                case "feature":
+                    FeatureLine(ref tokens);
+                    break;
+                case "model":
+                    {
+                        var name = tokens.Next().ToString();
+                        tokens.End(this);
+                        if (name.Length == 0)
+                        {
+                            throw Error("model without a name");
+                        }
+
+                        if (_modelsByName.ContainsKey(name))
+                        {
+                            throw Error($"duplicate model {name}");
+                        }
+
+                        _model = new ModelDraft(name);
+                        break;
+                    }
+
+                default:
+                    throw Error($"unknown keyword '{keyword}'");
             }
         }
 
@@ -560,135 +566,145 @@ public static class CatalogFile
 
         private void ModelLine(ReadOnlySpan<char> line)
         {
-            var m = _model!;
+            var model = _model!;
             var tokens = new Tokens(line);
             var key = tokens.Next();
             switch (key)
             {
                 case "decode":
-                    {
-                        if (m.HasDecode)
-                        {
-                            throw Error($"model {m.Name}: decode given twice");
-                        }
-
-                        m.DecodeHost = OnOffValue(tokens.Next(), "host=", m.Name);
-                        m.DecodeGuest = OnOffValue(tokens.Next(), "guest=", m.Name);
-                        tokens.End(this);
-                        m.HasDecode = true;
-                        break;
-                    }
-
+                    DecodeLine(model, ref tokens);
+                    break;
                 case "check":
                     if (!tokens.Next().SequenceEqual("compat"))
                     {
-                        throw Error($"model {m.Name}: expected 'check compat'");
+                        throw Error($"model {model.Name}: expected 'check compat'");
                     }
 
                     tokens.End(this);
-                    m.CompatCheck = true;
+                    model.CompatCheck = true;
                     break;
                 case "ancestor":
                 case "alias-of":
-                    {
-                        if (m.Ancestor is not null)
-                        {
-                            throw Error($"model {m.Name}: ancestor given twice");
-                        }
-
-                        var name = tokens.Next().ToString();
-                        tokens.End(this);
-                        if (!_modelsByName.TryGetValue(name, out var ancestor))
-                        {
-                            throw Error($"model {m.Name}: ancestor {name} not found (an ancestor must be defined earlier)");
-                        }
-
-                        if (m.Vendor.HasValue || m.Signatures is not null || m.Features.HasValue)
-                        {
-                            throw Error($"model {m.Name}: the ancestor line must come before vendor, signature and features lines");
-                        }
-
-                        m.Ancestor = name;
-                        m.IsAlias = key.SequenceEqual("alias-of");
-                        m.InheritedVendor = ancestor.Vendor;
-                        m.InheritedSignatures = ancestor.Signatures;
-                        m.InheritedFeatures = Inherit(ancestor);
-                        break;
-                    }
-
+                    AncestorLine(model, ref tokens, isAlias: key.SequenceEqual("alias-of"));
+                    break;
                 case "vendor":
-                    {
-                        if (m.Vendor.HasValue)
-                        {
-                            throw Error($"model {m.Name}: vendor given twice");
-                        }
-
-                        var name = tokens.Next();
-                        tokens.End(this);
-                        if (name.SequenceEqual("-"))
-                        {
-                            m.Vendor = new VendorChoice(null);
-                        }
-                        else
-                        {
-                            m.Vendor = new VendorChoice(_vendorsByName.GetValueOrDefault(name.ToString())
-                                ?? throw Error($"model {m.Name}: unknown vendor {name}"));
-                        }
-
-                        break;
-                    }
-
+                    ModelVendorLine(model, ref tokens);
+                    break;
                 case "signature":
-                    SignatureLine(m, ref tokens);
+                    SignatureLine(model, ref tokens);
                     break;
                 case "features":
-                    {
-                        var first = tokens.Next();
-                        if (first.SequenceEqual("-"))
-                        {
-                            tokens.End(this);
-                            if (m.Features.HasValue)
-                            {
-                                throw Error($"model {m.Name}: 'features -' with other features lines");
-                            }
-
-                            m.Features = FeatureSet.Empty;
-                            m.EmptyFeatures = true;
-                            break;
-                        }
-
-                        if (m.EmptyFeatures)
-                        {
-                            throw Error($"model {m.Name}: 'features -' with other features lines");
-                        }
-
-                        var set = m.Features ?? FeatureSet.Empty;
-                        for (var t = first; !t.IsEmpty; t = tokens.Next())
-                        {
-                            set = set.With(FeatureIndex(t, m.Name));
-                        }
-
-                        m.Features = set;
-                        break;
-                    }
-
+                    ModelFeaturesLine(model, ref tokens);
+                    break;
                 case "removed":
                     for (var t = tokens.Next(); !t.IsEmpty; t = tokens.Next())
                     {
-                        m.Removed.Add(FeatureIndex(t, m.Name));
+                        model.Removed.Add(FeatureIndex(t, model.Name));
                     }
 
                     break;
                 case "added":
                     for (var t = tokens.Next(); !t.IsEmpty; t = tokens.Next())
                     {
-                        m.Added.Add(FeatureIndex(t, m.Name));
+                        model.Added.Add(FeatureIndex(t, model.Name));
                     }
 
                     break;
                 default:
-                    throw Error($"model {m.Name}: unknown keyword '{key}'");
+                    throw Error($"model {model.Name}: unknown keyword '{key}'");
             }
+        }
+
+        private void DecodeLine(ModelDraft model, ref Tokens tokens)
+        {
+            if (model.HasDecode)
+            {
+                throw Error($"model {model.Name}: decode given twice");
+            }
+
+            model.DecodeHost = OnOffValue(tokens.Next(), "host=", model.Name);
+            model.DecodeGuest = OnOffValue(tokens.Next(), "guest=", model.Name);
+            tokens.End(this);
+            model.HasDecode = true;
+        }
+
+        /// <summary>An <c>ancestor NAME</c> or <c>alias-of NAME</c> line: inherits the ancestor's vendor, signatures and features; comes first.</summary>
+        private void AncestorLine(ModelDraft model, ref Tokens tokens, bool isAlias)
+        {
+            if (model.Ancestor is not null)
+            {
+                throw Error($"model {model.Name}: ancestor given twice");
+            }
+
+            var name = tokens.Next().ToString();
+            tokens.End(this);
+            if (!_modelsByName.TryGetValue(name, out var ancestor))
+            {
+                throw Error($"model {model.Name}: ancestor {name} not found (an ancestor must be defined earlier)");
+            }
+
+            if (model.Vendor.HasValue || model.Signatures is not null || model.Features.HasValue)
+            {
+                throw Error($"model {model.Name}: the ancestor line must come before vendor, signature and features lines");
+            }
+
+            model.Ancestor = name;
+            model.IsAlias = isAlias;
+            model.InheritedVendor = ancestor.Vendor;
+            model.InheritedSignatures = ancestor.Signatures;
+            model.InheritedFeatures = Inherit(ancestor);
+        }
+
+        /// <summary>A <c>vendor NAME</c> line; <c>vendor -</c> for none.</summary>
+        private void ModelVendorLine(ModelDraft model, ref Tokens tokens)
+        {
+            if (model.Vendor.HasValue)
+            {
+                throw Error($"model {model.Name}: vendor given twice");
+            }
+
+            var name = tokens.Next();
+            tokens.End(this);
+            if (name.SequenceEqual("-"))
+            {
+                model.Vendor = new VendorChoice(null);
+            }
+            else
+            {
+                model.Vendor = new VendorChoice(_vendorsByName.GetValueOrDefault(name.ToString())
+                    ?? throw Error($"model {model.Name}: unknown vendor {name}"));
+            }
+        }
+
+        /// <summary>A <c>features NAME...</c> line (there may be several); <c>features -</c> alone for none.</summary>
+        private void ModelFeaturesLine(ModelDraft model, ref Tokens tokens)
+        {
+            var first = tokens.Next();
+            if (first.SequenceEqual("-"))
+            {
+                tokens.End(this);
+                if (model.Features.HasValue)
+                {
+                    throw Error($"model {model.Name}: 'features -' with other features lines");
+                }
+
+                model.Features = FeatureSet.Empty;
+                model.EmptyFeatures = true;
+                return;
+            }
+
+            if (model.EmptyFeatures)
+            {
+                throw Error($"model {model.Name}: 'features -' with other features lines");
+            }
+
+            var set = model.Features ?? FeatureSet.Empty;
+            for (var t = first; !t.IsEmpty; t = tokens.Next())
+            {
+                set = set.With(FeatureIndex(t, model.Name));
+            }
+
+            model.Features = set;
         }
 
         private void SignatureLine(ModelDraft m, ref Tokens tokens)

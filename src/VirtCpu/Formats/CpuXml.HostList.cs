@@ -188,53 +188,12 @@ public static partial class CpuXml
                     return null;
                 }
 
-                if (Skip("<feature"u8))
-                {
-                    if (!SkipRequiredWhiteSpace() || !Skip("name"u8) || !TryReadAttributeValue(out var value) || !SkipEmptyElementEnd()
-                        || !_state.Names.Mark(value, host, out var name))
-                    {
-                        return null;
-                    }
-
-                    features.Add(new CpuFeature(name, null));
-                }
-                else if (Skip("<arch>"u8))
-                {
-                    if (arch is not null || ReadText("arch"u8) is not { } text)
-                    {
-                        return null;
-                    }
-
-                    arch = text;
-                }
-                else if (Skip("<model>"u8))
-                {
-                    if (model is not null || ReadText("model"u8) is not { } text)
-                    {
-                        return null;
-                    }
-
-                    model = text;
-                }
-                else if (Skip("<vendor>"u8))
-                {
-                    if (vendor is not null || ReadText("vendor"u8) is not { } text)
-                    {
-                        return null;
-                    }
-
-                    vendor = text;
-                }
-                else if (Skip("<signature"u8))
-                {
-                    if (signature is not null || ReadSignature() is not { } read)
-                    {
-                        return null;
-                    }
-
-                    signature = read;
-                }
-                else
+                var read = Skip("<feature"u8) ? ReadFeature(host, features)
+                    : Skip("<arch>"u8) ? ReadTextOnce("arch"u8, ref arch)
+                    : Skip("<model>"u8) ? ReadTextOnce("model"u8, ref model)
+                    : Skip("<vendor>"u8) ? ReadTextOnce("vendor"u8, ref vendor)
+                    : Skip("<signature"u8) && ReadSignatureOnce(ref signature);
+                if (!read)
                 {
                     return null;
                 }
@@ -255,6 +214,42 @@ public static partial class CpuXml
                 Features = [.. features],
                 Signature = signature,
             };
+        }
+
+        // After "<feature": one name attribute, then "/>"; a name seen twice in this host is refused.
+        private bool ReadFeature(int host, List<CpuFeature> features)
+        {
+            if (!SkipRequiredWhiteSpace() || !Skip("name"u8) || !TryReadAttributeValue(out var value) || !SkipEmptyElementEnd()
+                || !_state.Names.Mark(value, host, out var name))
+            {
+                return false;
+            }
+
+            features.Add(new CpuFeature(name, null));
+            return true;
+        }
+
+        // After "<arch>", "<model>" or "<vendor>": the text up to the end tag, given at most once.
+        private bool ReadTextOnce(ReadOnlySpan<byte> element, ref string? field)
+        {
+            if (field is not null || ReadText(element) is not { } text)
+            {
+                return false;
+            }
+
+            field = text;
+            return true;
+        }
+
+        private bool ReadSignatureOnce(ref CpuSignature? signature)
+        {
+            if (signature is not null || ReadSignature() is not { } read)
+            {
+                return false;
+            }
+
+            signature = read;
+            return true;
         }
 
         // After "<signature": the three attributes in any order, then "/>".

@@ -37,7 +37,7 @@ public enum CpuXmlParseOptions
 
 /// <summary>
 /// libvirt <c>&lt;cpu&gt;</c> definitions: parse (<c>virCPUDefParseXML</c>) and format
-/// (<c>virCPUDefFormat</c>) with libvirt's exact text, as <c>libvirt-cpu-driver.md</c> section 3
+/// (<c>virCPUDefFormat</c>) with libvirt's exact text, as <c>docs/design.md#53-cpu-definitions</c>
 /// describes them. Every error becomes an <see cref="InputException"/> naming the file and line.
 /// </summary>
 /// <remarks>
@@ -165,91 +165,27 @@ public static partial class CpuXml
     public static string Format(CpuDefinition cpu, CpuXmlStyle style = CpuXmlStyle.Libvirt11)
     {
         ArgumentNullException.ThrowIfNull(cpu);
-        var attrs = new StringBuilder();
         var guest = cpu.Type == CpuType.Guest;
-        if (guest && (cpu.Mode != CpuMode.Custom || cpu.Model is not null))
-        {
-            if (cpu.Mode is { } mode)
-            {
-                attrs.Append(" mode='").Append(ModeName(mode)).Append('\'');
-            }
-
-            if (cpu.Mode == CpuMode.Custom)
-            {
-                attrs.Append(" match='").Append(MatchName(cpu.Match)).Append('\'');
-            }
-
-            if (cpu.Check != CpuCheck.Default)
-            {
-                attrs.Append(" check='").Append(CheckName(cpu.Check)).Append('\'');
-            }
-
-            if (cpu.Mode is CpuMode.HostPassthrough or CpuMode.Maximum && cpu.Migratable is { } migratable)
-            {
-                attrs.Append(" migratable='").Append(migratable ? "on" : "off").Append('\'');
-            }
-
-            if (cpu.DeprecatedFeatures is { } deprecated)
-            {
-                attrs.Append(" deprecated_features='").Append(deprecated ? "on" : "off").Append('\'');
-            }
-        }
-
+        var attrs = FormatAttributes(cpu);
         var children = new List<string>();
         if (cpu.Type == CpuType.Host && cpu.Arch is not null)
         {
             children.Add($"<arch>{Escape(cpu.Arch)}</arch>");
         }
 
-        var formatModel = cpu.Mode is CpuMode.Custom or CpuMode.HostModel;
-        var formatFallback = guest && (cpu.Mode == CpuMode.HostModel || (cpu.Mode == CpuMode.Custom && cpu.Model is not null));
-        if ((formatModel && (cpu.Model is not null || cpu.VendorId is not null)) || formatFallback)
+        if (FormatModel(cpu) is { } model)
         {
-            var model = new StringBuilder("<model");
-            if (formatFallback)
-            {
-                model.Append(" fallback='").Append(cpu.Fallback == CpuFallback.Forbid ? "forbid" : "allow").Append('\'');
-            }
-
-            if (formatModel && guest && cpu.VendorId is not null)
-            {
-                model.Append(" vendor_id='").Append(Escape(cpu.VendorId)).Append('\'');
-            }
-
-            if (formatModel && cpu.Model is not null)
-            {
-                model.Append('>').Append(Escape(cpu.Model)).Append("</model>");
-            }
-            else
-            {
-                model.Append("/>");
-            }
-
-            children.Add(model.ToString());
+            children.Add(model);
         }
 
-        if (formatModel && cpu.Vendor is not null)
+        if (cpu.Mode is CpuMode.Custom or CpuMode.HostModel && cpu.Vendor is not null)
         {
             children.Add($"<vendor>{Escape(cpu.Vendor)}</vendor>");
         }
 
         if (cpu.Type == CpuType.Host)
         {
-            if (cpu.Microcode != 0)
-            {
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<microcode version='{cpu.Microcode}'/>"));
-            }
-
-            if (cpu.Signature is { Family: not 0 } s)
-            {
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<signature family='{s.Family}' model='{s.Model}' stepping='{s.Stepping}'/>"));
-            }
-
-            if (cpu.Tsc is { } tsc)
-            {
-                var scaling = tsc.Scaling is { } sc ? (sc ? " scaling='yes'" : " scaling='no'") : string.Empty;
-                children.Add(string.Create(CultureInfo.InvariantCulture, $"<counter name='tsc' frequency='{tsc.Frequency}'{scaling}/>"));
-            }
+            FormatHostData(cpu, children);
         }
 
         if (cpu.Topology is { Sockets: not 0, Dies: not 0, Clusters: not 0, Cores: not 0, Threads: not 0 } t)
@@ -285,6 +221,97 @@ public static partial class CpuXml
 
         sb.Append("</cpu>\n");
         return sb.ToString();
+    }
+
+    /// <summary>The <c>cpu</c> element's attributes: only for a guest CPU with a mode other than custom, or a model.</summary>
+    private static StringBuilder FormatAttributes(CpuDefinition cpu)
+    {
+        var attrs = new StringBuilder();
+        if (cpu.Type != CpuType.Guest || (cpu.Mode == CpuMode.Custom && cpu.Model is null))
+        {
+            return attrs;
+        }
+
+        if (cpu.Mode is { } mode)
+        {
+            attrs.Append(" mode='").Append(ModeName(mode)).Append('\'');
+        }
+
+        if (cpu.Mode == CpuMode.Custom)
+        {
+            attrs.Append(" match='").Append(MatchName(cpu.Match)).Append('\'');
+        }
+
+        if (cpu.Check != CpuCheck.Default)
+        {
+            attrs.Append(" check='").Append(CheckName(cpu.Check)).Append('\'');
+        }
+
+        if (cpu.Mode is CpuMode.HostPassthrough or CpuMode.Maximum && cpu.Migratable is { } migratable)
+        {
+            attrs.Append(" migratable='").Append(migratable ? "on" : "off").Append('\'');
+        }
+
+        if (cpu.DeprecatedFeatures is { } deprecated)
+        {
+            attrs.Append(" deprecated_features='").Append(deprecated ? "on" : "off").Append('\'');
+        }
+
+        return attrs;
+    }
+
+    /// <summary>The <c>model</c> element (custom and host-model only; a guest's carries <c>fallback</c> and <c>vendor_id</c>), or null.</summary>
+    private static string? FormatModel(CpuDefinition cpu)
+    {
+        var guest = cpu.Type == CpuType.Guest;
+        var formatModel = cpu.Mode is CpuMode.Custom or CpuMode.HostModel;
+        var formatFallback = guest && (cpu.Mode == CpuMode.HostModel || (cpu.Mode == CpuMode.Custom && cpu.Model is not null));
+        if (!((formatModel && (cpu.Model is not null || cpu.VendorId is not null)) || formatFallback))
+        {
+            return null;
+        }
+
+        var model = new StringBuilder("<model");
+        if (formatFallback)
+        {
+            model.Append(" fallback='").Append(cpu.Fallback == CpuFallback.Forbid ? "forbid" : "allow").Append('\'');
+        }
+
+        if (formatModel && guest && cpu.VendorId is not null)
+        {
+            model.Append(" vendor_id='").Append(Escape(cpu.VendorId)).Append('\'');
+        }
+
+        if (formatModel && cpu.Model is not null)
+        {
+            model.Append('>').Append(Escape(cpu.Model)).Append("</model>");
+        }
+        else
+        {
+            model.Append("/>");
+        }
+
+        return model.ToString();
+    }
+
+    /// <summary>What only a host CPU shows: microcode, signature and TSC counter.</summary>
+    private static void FormatHostData(CpuDefinition cpu, List<string> children)
+    {
+        if (cpu.Microcode != 0)
+        {
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<microcode version='{cpu.Microcode}'/>"));
+        }
+
+        if (cpu.Signature is { Family: not 0 } s)
+        {
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<signature family='{s.Family}' model='{s.Model}' stepping='{s.Stepping}'/>"));
+        }
+
+        if (cpu.Tsc is { } tsc)
+        {
+            var scaling = tsc.Scaling is { } sc ? (sc ? " scaling='yes'" : " scaling='no'") : string.Empty;
+            children.Add(string.Create(CultureInfo.InvariantCulture, $"<counter name='tsc' frequency='{tsc.Frequency}'{scaling}/>"));
+        }
     }
 
     /// <summary>libvirt's name of a mode.</summary>
@@ -379,142 +406,196 @@ public static partial class CpuXml
     private static CpuDefinition ParseElement(XElement e, string file, CpuType? requestedType, CpuXmlParseOptions options, bool hostModelOfDomainCapabilities = false)
     {
         var archElement = e.Element("arch");
-        CpuType type;
-        if (requestedType is { } t)
-        {
-            type = t;
-        }
-        else if (archElement is not null)
-        {
-            if (e.Attribute("match") is not null)
-            {
-                throw XmlInput.Error(file, e, "'arch' element cannot be used inside 'cpu' element with 'match' attribute'");
-            }
-
-            type = CpuType.Host;
-        }
-        else
-        {
-            type = CpuType.Guest;
-        }
+        var type = ParseType(e, file, requestedType, archElement);
 
         string? Attr(string name) => hostModelOfDomainCapabilities ? null : (string?)e.Attribute(name);
 
-        CpuMode? mode;
-        if (Attr("mode") is { } modeText)
-        {
-            if (type == CpuType.Host)
-            {
-                throw XmlInput.Error(file, e, "Attribute mode is only allowed for guest CPU");
-            }
+        var mode = ParseMode(e, file, type, Attr("mode"));
+        var (match, check, deprecatedFeatures) = type == CpuType.Guest
+            ? ParseGuestAttributes(e, file, Attr("match"), Attr("check"), Attr("deprecated_features"))
+            : (CpuMatch.Exact, CpuCheck.Default, null);
+        var migratable = ParseMigratable(e, file, mode, Attr("migratable"));
+        var host = type == CpuType.Host ? ParseHostData(e, file, archElement) : default;
+        var (model, fallback, vendorId) = ParseModel(e, file, type, mode);
 
-            mode = modeText switch
-            {
-                "custom" => CpuMode.Custom,
-                "host-model" => CpuMode.HostModel,
-                "host-passthrough" => CpuMode.HostPassthrough,
-                "maximum" => CpuMode.Maximum,
-                _ => throw XmlInput.Error(file, e, $"Invalid mode attribute '{modeText}'"),
-            };
-        }
-        else
+        var vendorElement = e.Element("vendor");
+        var vendor = NonEmpty(vendorElement?.Value);
+        if (vendor is not null && model is null)
         {
-            mode = type == CpuType.Host ? null : CpuMode.Custom;
+            throw XmlInput.Error(file, vendorElement, "CPU vendor specified without CPU model");
         }
 
-        var match = CpuMatch.Exact;
-        var check = CpuCheck.Default;
-        bool? deprecatedFeatures = null;
-        bool? migratable = null;
-        if (type == CpuType.Guest)
+        var topology = ParseTopology(e, file);
+        var features = ParseFeatures(e, file, type, mode, model);
+        if (type == CpuType.Host && model is not null && (options & CpuXmlParseOptions.HostModelAsCustom) != 0)
         {
-            if (Attr("match") is { } matchText)
-            {
-                match = matchText switch
-                {
-                    "exact" => CpuMatch.Exact,
-                    "minimum" => CpuMatch.Minimum,
-                    "strict" => CpuMatch.Strict,
-                    _ => throw XmlInput.Error(file, e, $"Invalid match attribute for CPU specification: '{matchText}'"),
-                };
-            }
-
-            if (Attr("check") is { } checkText)
-            {
-                check = checkText switch
-                {
-                    "default" => CpuCheck.Default,
-                    "none" => CpuCheck.None,
-                    "partial" => CpuCheck.Partial,
-                    "full" => CpuCheck.Full,
-                    _ => throw XmlInput.Error(file, e, $"Invalid check attribute for CPU specification: '{checkText}'"),
-                };
-            }
-
-            if (Attr("deprecated_features") is { } deprecatedText)
-            {
-                deprecatedFeatures = OnOff(deprecatedText) ?? throw XmlInput.Error(file, e, $"Invalid value in deprecated_features attribute: '{deprecatedText}'");
-            }
+            mode = CpuMode.Custom;
         }
 
-        if (Attr("migratable") is { } migratableText)
+        return new CpuDefinition
         {
-            if (mode is not (CpuMode.HostPassthrough or CpuMode.Maximum))
-            {
-                throw XmlInput.Error(file, e, "Attribute migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode");
-            }
+            Type = type,
+            Mode = mode,
+            Match = match,
+            Check = check,
+            Fallback = fallback,
+            Arch = host.Arch,
+            Model = model,
+            Vendor = vendor,
+            VendorId = vendorId,
+            Features = features,
+            Topology = topology,
+            Signature = host.Signature,
+            Microcode = host.Microcode,
+            Tsc = host.Tsc,
+            Migratable = migratable,
+            DeprecatedFeatures = deprecatedFeatures,
+        };
+    }
 
-            migratable = OnOff(migratableText) ?? throw XmlInput.Error(file, e, $"Invalid value in migratable attribute: '{migratableText}'");
+    /// <summary>The CPU's type: the one asked for, else host when it has an <c>arch</c> element (and no <c>match</c>), else guest.</summary>
+    private static CpuType ParseType(XElement e, string file, CpuType? requestedType, XElement? archElement)
+    {
+        if (requestedType is { } requested)
+        {
+            return requested;
         }
 
-        string? arch = null;
-        ulong microcode = 0;
-        CpuSignature? signature = null;
-        TscCounter? tsc = null;
+        if (archElement is null)
+        {
+            return CpuType.Guest;
+        }
+
+        if (e.Attribute("match") is not null)
+        {
+            throw XmlInput.Error(file, e, "'arch' element cannot be used inside 'cpu' element with 'match' attribute'");
+        }
+
+        return CpuType.Host;
+    }
+
+    private static CpuMode? ParseMode(XElement e, string file, CpuType type, string? modeText)
+    {
+        if (modeText is null)
+        {
+            return type == CpuType.Host ? null : CpuMode.Custom;
+        }
+
         if (type == CpuType.Host)
         {
-            arch = NonEmpty(archElement?.Value) ?? throw XmlInput.Error(file, archElement ?? (XObject)e, "Missing CPU architecture");
-            if (!KnownArchitectures.Contains(arch))
-            {
-                throw XmlInput.Error(file, archElement, $"Unknown architecture {arch}");
-            }
-
-            if (e.Element("microcode")?.Attribute("version") is { } version)
-            {
-                microcode = Decimal64(version.Value) ?? throw XmlInput.Error(file, version, $"invalid microcode version '{version.Value}'");
-            }
-
-            if (e.Element("signature") is { } sig)
-            {
-                var family = RequiredUInt(sig, "family", file, nonZero: true);
-                signature = new CpuSignature(family, RequiredUInt(sig, "model", file, nonZero: false), RequiredUInt(sig, "stepping", file, nonZero: false));
-            }
-
-            foreach (var counter in e.Elements("counter"))
-            {
-                if ((string?)counter.Attribute("name") != "tsc")
-                {
-                    continue;
-                }
-
-                var freqText = (string?)counter.Attribute("frequency") ?? throw XmlInput.Error(file, counter, "Missing required attribute 'frequency' in element 'counter'");
-                var frequency = Decimal64(freqText) ?? throw XmlInput.Error(file, counter, $"Invalid value for attribute 'frequency' in element 'counter': '{freqText}'");
-                bool? scaling = null;
-                if ((string?)counter.Attribute("scaling") is { } scalingText)
-                {
-                    scaling = scalingText switch
-                    {
-                        "yes" => true,
-                        "no" => false,
-                        _ => throw XmlInput.Error(file, counter, $"Invalid value for attribute 'scaling' in element 'counter': '{scalingText}'"),
-                    };
-                }
-
-                tsc = new TscCounter(frequency, scaling);
-                break;
-            }
+            throw XmlInput.Error(file, e, "Attribute mode is only allowed for guest CPU");
         }
 
+        return modeText switch
+        {
+            "custom" => CpuMode.Custom,
+            "host-model" => CpuMode.HostModel,
+            "host-passthrough" => CpuMode.HostPassthrough,
+            "maximum" => CpuMode.Maximum,
+            _ => throw XmlInput.Error(file, e, $"Invalid mode attribute '{modeText}'"),
+        };
+    }
+
+    /// <summary>A guest CPU's <c>match</c>, <c>check</c> and <c>deprecated_features</c> attributes.</summary>
+    private static (CpuMatch Match, CpuCheck Check, bool? DeprecatedFeatures) ParseGuestAttributes(XElement e, string file, string? matchText, string? checkText, string? deprecatedText)
+    {
+        var match = matchText switch
+        {
+            null => CpuMatch.Exact,
+            "exact" => CpuMatch.Exact,
+            "minimum" => CpuMatch.Minimum,
+            "strict" => CpuMatch.Strict,
+            _ => throw XmlInput.Error(file, e, $"Invalid match attribute for CPU specification: '{matchText}'"),
+        };
+        var check = checkText switch
+        {
+            null => CpuCheck.Default,
+            "default" => CpuCheck.Default,
+            "none" => CpuCheck.None,
+            "partial" => CpuCheck.Partial,
+            "full" => CpuCheck.Full,
+            _ => throw XmlInput.Error(file, e, $"Invalid check attribute for CPU specification: '{checkText}'"),
+        };
+        bool? deprecatedFeatures = deprecatedText is null
+            ? null
+            : OnOff(deprecatedText) ?? throw XmlInput.Error(file, e, $"Invalid value in deprecated_features attribute: '{deprecatedText}'");
+        return (match, check, deprecatedFeatures);
+    }
+
+    private static bool? ParseMigratable(XElement e, string file, CpuMode? mode, string? migratableText)
+    {
+        if (migratableText is null)
+        {
+            return null;
+        }
+
+        if (mode is not (CpuMode.HostPassthrough or CpuMode.Maximum))
+        {
+            throw XmlInput.Error(file, e, "Attribute migratable is only allowed for 'host-passthrough' / 'maximum' CPU mode");
+        }
+
+        return OnOff(migratableText) ?? throw XmlInput.Error(file, e, $"Invalid value in migratable attribute: '{migratableText}'");
+    }
+
+    /// <summary>What only a host CPU has: architecture, microcode, signature and TSC counter.</summary>
+    private readonly record struct HostData(string? Arch, ulong Microcode, CpuSignature? Signature, TscCounter? Tsc);
+
+    private static HostData ParseHostData(XElement e, string file, XElement? archElement)
+    {
+        var arch = NonEmpty(archElement?.Value) ?? throw XmlInput.Error(file, archElement ?? (XObject)e, "Missing CPU architecture");
+        if (!KnownArchitectures.Contains(arch))
+        {
+            throw XmlInput.Error(file, archElement, $"Unknown architecture {arch}");
+        }
+
+        ulong microcode = 0;
+        if (e.Element("microcode")?.Attribute("version") is { } version)
+        {
+            microcode = Decimal64(version.Value) ?? throw XmlInput.Error(file, version, $"invalid microcode version '{version.Value}'");
+        }
+
+        CpuSignature? signature = null;
+        if (e.Element("signature") is { } sig)
+        {
+            var family = RequiredUInt(sig, "family", file, nonZero: true);
+            signature = new CpuSignature(family, RequiredUInt(sig, "model", file, nonZero: false), RequiredUInt(sig, "stepping", file, nonZero: false));
+        }
+
+        return new HostData(arch, microcode, signature, ParseTscCounter(e, file));
+    }
+
+    /// <summary>The first <c>counter name='tsc'</c> element, if any.</summary>
+    private static TscCounter? ParseTscCounter(XElement e, string file)
+    {
+        foreach (var counter in e.Elements("counter"))
+        {
+            if ((string?)counter.Attribute("name") != "tsc")
+            {
+                continue;
+            }
+
+            var freqText = (string?)counter.Attribute("frequency") ?? throw XmlInput.Error(file, counter, "Missing required attribute 'frequency' in element 'counter'");
+            var frequency = Decimal64(freqText) ?? throw XmlInput.Error(file, counter, $"Invalid value for attribute 'frequency' in element 'counter': '{freqText}'");
+            bool? scaling = null;
+            if ((string?)counter.Attribute("scaling") is { } scalingText)
+            {
+                scaling = scalingText switch
+                {
+                    "yes" => true,
+                    "no" => false,
+                    _ => throw XmlInput.Error(file, counter, $"Invalid value for attribute 'scaling' in element 'counter': '{scalingText}'"),
+                };
+            }
+
+            return new TscCounter(frequency, scaling);
+        }
+
+        return null;
+    }
+
+    /// <summary>The <c>model</c> element: the name, and for a guest CPU its <c>fallback</c> and <c>vendor_id</c>.</summary>
+    private static (string? Model, CpuFallback Fallback, string? VendorId) ParseModel(XElement e, string file, CpuType type, CpuMode? mode)
+    {
         var modelElement = e.Element("model");
         var model = NonEmpty(modelElement?.Value);
         if (model is null && type == CpuType.Host)
@@ -524,52 +605,52 @@ public static partial class CpuXml
 
         var fallback = CpuFallback.Allow;
         string? vendorId = null;
-        if (type == CpuType.Guest && modelElement is not null && mode is not (CpuMode.HostPassthrough or CpuMode.Maximum))
+        if (type != CpuType.Guest || modelElement is null || mode is CpuMode.HostPassthrough or CpuMode.Maximum)
         {
-            if ((string?)modelElement.Attribute("fallback") is { Length: > 0 } fallbackText)
-            {
-                fallback = fallbackText switch
-                {
-                    "allow" => CpuFallback.Allow,
-                    "forbid" => CpuFallback.Forbid,
-                    _ => throw XmlInput.Error(file, modelElement, $"Invalid fallback attribute '{fallbackText}'"),
-                };
-            }
-
-            if ((string?)modelElement.Attribute("vendor_id") is { Length: > 0 } vid)
-            {
-                if (vid.Length != 12)
-                {
-                    throw XmlInput.Error(file, modelElement, "vendor_id must be exactly 12 characters long");
-                }
-
-                if (vid.Contains(',', StringComparison.Ordinal))
-                {
-                    throw XmlInput.Error(file, modelElement, "vendor id is invalid (it must not contain a comma)");
-                }
-
-                vendorId = vid;
-            }
+            return (model, fallback, vendorId);
         }
 
-        var vendorElement = e.Element("vendor");
-        var vendor = NonEmpty(vendorElement?.Value);
-        if (vendor is not null && model is null)
+        if ((string?)modelElement.Attribute("fallback") is { Length: > 0 } fallbackText)
         {
-            throw XmlInput.Error(file, vendorElement, "CPU vendor specified without CPU model");
+            fallback = fallbackText switch
+            {
+                "allow" => CpuFallback.Allow,
+                "forbid" => CpuFallback.Forbid,
+                _ => throw XmlInput.Error(file, modelElement, $"Invalid fallback attribute '{fallbackText}'"),
+            };
         }
 
-        CpuTopology? topology = null;
-        if (e.Element("topology") is { } topo)
+        if ((string?)modelElement.Attribute("vendor_id") is { Length: > 0 } vid)
         {
-            topology = new CpuTopology(
+            if (vid.Length != 12)
+            {
+                throw XmlInput.Error(file, modelElement, "vendor_id must be exactly 12 characters long");
+            }
+
+            if (vid.Contains(',', StringComparison.Ordinal))
+            {
+                throw XmlInput.Error(file, modelElement, "vendor id is invalid (it must not contain a comma)");
+            }
+
+            vendorId = vid;
+        }
+
+        return (model, fallback, vendorId);
+    }
+
+    private static CpuTopology? ParseTopology(XElement e, string file) =>
+        e.Element("topology") is { } topo
+            ? new CpuTopology(
                 RequiredUInt(topo, "sockets", file, nonZero: true),
                 OptionalUInt(topo, "dies", file, 1),
                 OptionalUInt(topo, "clusters", file, 1),
                 RequiredUInt(topo, "cores", file, nonZero: true),
-                RequiredUInt(topo, "threads", file, nonZero: true));
-        }
+                RequiredUInt(topo, "threads", file, nonZero: true))
+            : null;
 
+    /// <summary>The <c>feature</c> elements: names unique, policies only (and by default <c>require</c>) for a guest CPU.</summary>
+    private static ImmutableArray<CpuFeature> ParseFeatures(XElement e, string file, CpuType type, CpuMode? mode, string? model)
+    {
         var features = ImmutableArray.CreateBuilder<CpuFeature>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in e.Elements("feature"))
@@ -602,30 +683,7 @@ public static partial class CpuXml
             features.Add(new CpuFeature(name, policy));
         }
 
-        if (type == CpuType.Host && model is not null && (options & CpuXmlParseOptions.HostModelAsCustom) != 0)
-        {
-            mode = CpuMode.Custom;
-        }
-
-        return new CpuDefinition
-        {
-            Type = type,
-            Mode = mode,
-            Match = match,
-            Check = check,
-            Fallback = fallback,
-            Arch = arch,
-            Model = model,
-            Vendor = vendor,
-            VendorId = vendorId,
-            Features = features.ToImmutable(),
-            Topology = topology,
-            Signature = signature,
-            Microcode = microcode,
-            Tsc = tsc,
-            Migratable = migratable,
-            DeprecatedFeatures = deprecatedFeatures,
-        };
+        return features.ToImmutable();
     }
 
     private static string? NonEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;

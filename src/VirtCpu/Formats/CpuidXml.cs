@@ -11,7 +11,7 @@ namespace VirtCpu.Formats;
 /// raw CPUID leaves and MSRs.
 /// </summary>
 /// <remarks>
-/// Reading follows <c>libvirt-cpu-driver.md</c> 2.2: the root is <c>&lt;cpudata&gt;</c> with a
+/// Reading follows <c>docs/design.md#52-cpu-data</c>: the root is <c>&lt;cpudata&gt;</c> with a
 /// required <c>arch</c> attribute (only <c>x86</c> is understood); comments are skipped;
 /// <c>&lt;alias&gt;</c> elements are skipped (as in feature definitions);
 /// <c>&lt;cpuid eax_in ecx_in eax ebx ecx edx/&gt;</c> gives a CPUID item (<c>eax_in</c> required,

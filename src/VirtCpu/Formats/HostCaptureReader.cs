@@ -157,9 +157,7 @@ public static class HostCaptureReader
         {
             using (document)
             {
-                var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
-                var profile = NodeProfileReader.Parse(document!.RootElement, file, name, directory, allowName: true);
-                return new HostCapture { Name = name, File = file, Format = HostCaptureFormat.NodeProfile, Profile = profile };
+                return FromNodeProfile(document!, file, name);
             }
         }
 
@@ -168,14 +166,7 @@ public static class HostCaptureReader
             var root = RootName(utf8);
             if (root is "capabilities" or "domainCapabilities" or "cpu")
             {
-                var cpus = CpuXml.ParseAll(utf8, file);
-                var format = root == "domainCapabilities" ? HostCaptureFormat.DomainCapabilitiesXml : HostCaptureFormat.CapabilitiesXml;
-                if (cpus[0].Model is null)
-                {
-                    throw new InputException(file, "the CPU definition names no model");
-                }
-
-                return new HostCapture { Name = name, File = file, Format = format, Cpu = cpus[0] };
+                return FromCpuXml(utf8, file, name, root);
             }
 
             if (root is not "cpudata")
@@ -184,6 +175,33 @@ public static class HostCaptureReader
             }
         }
 
+        return FromCpuData(utf8, file, name);
+    }
+
+    /// <summary>A node profile (JSON with a <c>host</c>): its host files are relative to the profile's folder.</summary>
+    private static HostCapture FromNodeProfile(JsonDocument document, string file, string name)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+        var profile = NodeProfileReader.Parse(document.RootElement, file, name, directory, allowName: true);
+        return new HostCapture { Name = name, File = file, Format = HostCaptureFormat.NodeProfile, Profile = profile };
+    }
+
+    /// <summary>A libvirt <c>capabilities</c>, <c>domainCapabilities</c> or <c>cpu</c> XML: its first CPU, which must name a model.</summary>
+    private static HostCapture FromCpuXml(ReadOnlySpan<byte> utf8, string file, string name, string root)
+    {
+        var cpus = CpuXml.ParseAll(utf8, file);
+        var format = root == "domainCapabilities" ? HostCaptureFormat.DomainCapabilitiesXml : HostCaptureFormat.CapabilitiesXml;
+        if (cpus[0].Model is null)
+        {
+            throw new InputException(file, "the CPU definition names no model");
+        }
+
+        return new HostCapture { Name = name, File = file, Format = format, Cpu = cpus[0] };
+    }
+
+    /// <summary>Raw CPU data: <c>&lt;cpudata&gt;</c>, <c>cpuid -r</c> text or QEMU replies.</summary>
+    private static HostCapture FromCpuData(ReadOnlySpan<byte> utf8, string file, string name)
+    {
         var data = CpuDataFile.Parse(utf8, file);
         var kind = data.Format switch
         {

@@ -320,83 +320,18 @@ public static class LibvirtMapReader
                 throw new InputException(file, Where(element, $"duplicate model {name}"));
             }
 
-            // 1. check
-            var compat = false;
-            if (element.Element("check") is { } check)
-            {
-                var partial = (string?)check.Attribute("partial");
-                if (partial != "compat")
-                {
-                    throw new InputException(file, Where(check, partial is null
-                        ? $"{what}: <check> lacks the partial attribute"
-                        : $"{what}: unsupported check partial='{partial}' (only 'compat' is known)"));
-                }
-
-                compat = true;
-            }
-
-            // 2. decode
+            var compat = CompatCheck(element, file, what);
             var decode = element.Element("decode") ?? throw new InputException(file, Where(element, $"{what}: missing <decode> element"));
             var decodeHost = OnOff(decode, "host", file, what);
             var decodeGuest = OnOff(decode, "guest", file, what);
-
-            // 3. ancestor
-            string? ancestorName = null;
-            Vendor? vendor = null;
-            var signatures = ImmutableArray<ModelSignature>.Empty;
-            var features = FeatureSet.Empty;
-            if (element.Element("model") is { } ancestorElement)
-            {
-                ancestorName = RequireName(ancestorElement, file, "model");
-                if (!_modelsByName.TryGetValue(ancestorName, out var ancestor))
-                {
-                    throw new InputException(file, Where(ancestorElement, $"{what}: ancestor {ancestorName} not found (an ancestor must be defined earlier)"));
-                }
-
-                vendor = ancestor.Vendor;
-                signatures = ancestor.Signatures;
-                features = ancestor.Features;
-                foreach (var removed in ancestor.RemovedFeatures)
-                {
-                    features = features.Without(removed);
-                }
-            }
-
+            var (ancestorName, vendor, signatures, features) = Ancestor(element, file, what);
             var changed = false;
-
-            // 4. signatures
-            var signatureElements = element.Elements("signature").ToList();
-            if (signatureElements.Count > 0)
+            if (Signatures(element, file, what) is { } own)
             {
-                var list = ImmutableArray.CreateBuilder<ModelSignature>(signatureElements.Count);
-                foreach (var s in signatureElements)
-                {
-                    var family = Decimal(s, "family", file, what);
-                    if (family == 0)
-                    {
-                        throw new InputException(file, Where(s, $"{what}: signature family must not be 0"));
-                    }
-
-                    var model = Decimal(s, "model", file, what);
-                    ushort? steppings = null;
-                    if ((string?)s.Attribute("stepping") is { } steppingText)
-                    {
-                        if (!TryParseSteppings(steppingText, out var bitmap))
-                        {
-                            throw new InputException(file, Where(s, $"{what}: signature stepping='{steppingText}' is not a set of steppings 0-15"));
-                        }
-
-                        steppings = bitmap;
-                    }
-
-                    list.Add(new ModelSignature(family, model, steppings));
-                }
-
-                signatures = list.MoveToImmutable();
+                signatures = own;
                 changed = true;
             }
 
-            // 5. vendor
             if (element.Element("vendor") is { } vendorElement)
             {
                 var vendorName = RequireName(vendorElement, file, "vendor");
@@ -405,12 +340,121 @@ public static class LibvirtMapReader
                 changed = true;
             }
 
-            // 6. features
+            var (removed, added, anyFeature) = ModelFeatures(element, file, what, ref features);
+            changed |= anyFeature;
+
+            // The canonical link: a model that only names an ancestor is an alias of it.
+            var isAlias = ancestorName is not null && !changed;
+            if (isAlias && !_hasCanonical.Add(ancestorName!))
+            {
+                throw new InputException(file, Where(element, $"{what}: model {ancestorName} already has a canonical model"));
+            }
+
+            var result = new CpuModel
+            {
+                Name = name,
+                Vendor = vendor,
+                Signatures = signatures,
+                Features = features,
+                RemovedFeatures = removed,
+                AddedFeatures = added,
+                Ancestor = ancestorName,
+                IsAlias = isAlias,
+                DecodeHost = decodeHost,
+                DecodeGuest = decodeGuest,
+                CompatCheck = compat,
+            };
+            _models.Add(result);
+            _modelsByName.Add(name, result);
+        }
+
+        /// <summary>The model's <c>check partial='compat'</c> mark.</summary>
+        private static bool CompatCheck(XElement element, string file, string what)
+        {
+            if (element.Element("check") is not { } check)
+            {
+                return false;
+            }
+
+            var partial = (string?)check.Attribute("partial");
+            if (partial != "compat")
+            {
+                throw new InputException(file, Where(check, partial is null
+                    ? $"{what}: <check> lacks the partial attribute"
+                    : $"{what}: unsupported check partial='{partial}' (only 'compat' is known)"));
+            }
+
+            return true;
+        }
+
+        /// <summary>What the model inherits from its ancestor (defined earlier): vendor, signatures, features less those the ancestor marks removed.</summary>
+        private (string? Name, Vendor? Vendor, ImmutableArray<ModelSignature> Signatures, FeatureSet Features) Ancestor(XElement element, string file, string what)
+        {
+            if (element.Element("model") is not { } ancestorElement)
+            {
+                return (null, null, ImmutableArray<ModelSignature>.Empty, FeatureSet.Empty);
+            }
+
+            var ancestorName = RequireName(ancestorElement, file, "model");
+            if (!_modelsByName.TryGetValue(ancestorName, out var ancestor))
+            {
+                throw new InputException(file, Where(ancestorElement, $"{what}: ancestor {ancestorName} not found (an ancestor must be defined earlier)"));
+            }
+
+            var features = ancestor.Features;
+            foreach (var removed in ancestor.RemovedFeatures)
+            {
+                features = features.Without(removed);
+            }
+
+            return (ancestorName, ancestor.Vendor, ancestor.Signatures, features);
+        }
+
+        /// <summary>The model's own <c>signature</c> elements, or null when it has none.</summary>
+        private static ImmutableArray<ModelSignature>? Signatures(XElement element, string file, string what)
+        {
+            var signatureElements = element.Elements("signature").ToList();
+            if (signatureElements.Count == 0)
+            {
+                return null;
+            }
+
+            var list = ImmutableArray.CreateBuilder<ModelSignature>(signatureElements.Count);
+            foreach (var signature in signatureElements)
+            {
+                var family = Decimal(signature, "family", file, what);
+                if (family == 0)
+                {
+                    throw new InputException(file, Where(signature, $"{what}: signature family must not be 0"));
+                }
+
+                var model = Decimal(signature, "model", file, what);
+                ushort? steppings = null;
+                if ((string?)signature.Attribute("stepping") is { } steppingText)
+                {
+                    if (!TryParseSteppings(steppingText, out var bitmap))
+                    {
+                        throw new InputException(file, Where(signature, $"{what}: signature stepping='{steppingText}' is not a set of steppings 0-15"));
+                    }
+
+                    steppings = bitmap;
+                }
+
+                list.Add(new ModelSignature(family, model, steppings));
+            }
+
+            return list.MoveToImmutable();
+        }
+
+        /// <summary>The model's <c>feature</c> elements: plain ones join <paramref name="features"/>, <c>removed='yes'</c> and <c>added='yes'</c> ones are marks.</summary>
+        private (ImmutableArray<int> Removed, ImmutableArray<int> Added, bool Any) ModelFeatures(XElement element, string file, string what, ref FeatureSet features)
+        {
             var removedList = ImmutableArray.CreateBuilder<int>();
             var addedList = ImmutableArray.CreateBuilder<int>();
+            var any = false;
             foreach (var f in element.Elements("feature"))
             {
-                changed = true;
+                any = true;
                 var featureName = RequireName(f, file, "feature");
                 if (!_featureIndex.TryGetValue(featureName, out var index))
                 {
@@ -431,29 +475,8 @@ public static class LibvirtMapReader
                 }
             }
 
-            // 7. canonical link
-            var isAlias = ancestorName is not null && !changed;
-            if (isAlias && !_hasCanonical.Add(ancestorName!))
-            {
-                throw new InputException(file, Where(element, $"{what}: model {ancestorName} already has a canonical model"));
-            }
-
-            var result = new CpuModel
-            {
-                Name = name,
-                Vendor = vendor,
-                Signatures = signatures,
-                Features = features,
-                RemovedFeatures = removedList.ToImmutable(),
-                AddedFeatures = addedList.ToImmutable(),
-                Ancestor = ancestorName,
-                IsAlias = isAlias,
-                DecodeHost = decodeHost,
-                DecodeGuest = decodeGuest,
-                CompatCheck = compat,
-            };
-            _models.Add(result);
-            _modelsByName.Add(name, result);
+            return (removedList.ToImmutable(), addedList.ToImmutable(), any);
         }
     }
 }
+

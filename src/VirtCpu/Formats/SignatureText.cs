@@ -5,7 +5,7 @@ using VirtCpu.Cpuid;
 namespace VirtCpu.Formats;
 
 /// <summary>
-/// The CPU signature text of libvirt's <c>.sig</c> test files (<c>libvirt-cpu-driver.md</c> 2.4):
+/// The CPU signature text of libvirt's <c>.sig</c> test files (<c>docs/design.md#52-cpu-data</c>):
 /// the re-composed signature in lowercase hex (at least 6 digits), then family, model and
 /// stepping in decimal and hex, each line ending in a newline.
 /// </summary>

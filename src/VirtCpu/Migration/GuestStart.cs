@@ -5,7 +5,7 @@ using VirtCpu.Qemu;
 
 namespace VirtCpu.Migration;
 
-/// <summary>The step of a guest start (migration-abi.md "Starting a guest on a node") that refused it.</summary>
+/// <summary>The step of a guest start (<c>docs/design.md#11-starting-a-guest</c>) that refused it.</summary>
 public enum StartStep
 {
     /// <summary>No step refused: the guest started.</summary>

@@ -7,7 +7,7 @@ using VirtCpu.Qemu;
 namespace VirtCpu.Migration;
 
 /// <summary>
-/// Starts a guest on a node, exactly as migration-abi.md "Starting a guest on a node" steps 1-5:
+/// Starts a guest on a node, exactly as docs/design.md#11-starting-a-guest describes it:
 /// host-model expansion, name check against M, the check=partial host comparison, the hypervisor
 /// build, and libvirt's live update.
 /// </summary>

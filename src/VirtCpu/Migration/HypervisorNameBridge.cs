@@ -23,9 +23,9 @@ public sealed class HypervisorNameBridge
         var unmapped = FeatureSet.Empty;
         foreach (var f in source.Features)
         {
-            var t = target.Feature(f.Name);
-            _targetOfSource[f.Index] = t?.Index ?? -1;
-            if (t is null)
+            var targetFeature = target.Feature(f.Name);
+            _targetOfSource[f.Index] = targetFeature?.Index ?? -1;
+            if (targetFeature is null)
             {
                 unmapped = unmapped.With(f.Index);
             }
@@ -48,7 +48,7 @@ public sealed class HypervisorNameBridge
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        return Cache.GetValue(source, _ => []).GetValue(target, t => new HypervisorNameBridge(source, t));
+        return Cache.GetValue(source, _ => []).GetValue(target, targetCatalog => new HypervisorNameBridge(source, targetCatalog));
     }
 
     /// <summary>Compares two enabled sets by name.</summary>
@@ -66,14 +66,14 @@ public sealed class HypervisorNameBridge
         var lost = new List<string>();
         foreach (var i in source)
         {
-            var t = _targetOfSource[i];
-            if (t < 0)
+            var targetIndex = _targetOfSource[i];
+            if (targetIndex < 0)
             {
                 lost.Add(Source.Features[i].Name);
             }
             else
             {
-                mapped = mapped.With(t);
+                mapped = mapped.With(targetIndex);
             }
         }
 

@@ -5,8 +5,8 @@ using VirtCpu.Cpu;
 namespace VirtCpu.Migration;
 
 /// <summary>
-/// Predicts a live migration's verdict (migration-abi.md "Migrating a running guest from node S to
-/// node T"): start on S, send D_live less added features, parse and steps 3-5 on T with the guest's
+/// Predicts a live migration's verdict (<c>docs/design.md#12-migrating</c>): start on S,
+/// send D_live less added features, start steps 3-7 (parse onward) on T with the guest's
 /// machine type, then compare the guest ABI.
 /// </summary>
 public static class MigrationCheck
@@ -23,23 +23,23 @@ public static class MigrationCheck
         ArgumentNullException.ThrowIfNull(guest);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        var s = GuestStarter.Start(guest, source, machine);
-        if (!s.Succeeded)
+        var sourceStart = GuestStarter.Start(guest, source, machine);
+        if (!sourceStart.Succeeded)
         {
-            return SourceFailed(s);
+            return SourceFailed(sourceStart);
         }
 
-        var migrated = MigratableDefinition(s, guest);
-        var t = GuestStarter.Start(migrated, target, s.Machine);
-        var verdict = Judge(s, migrated, t);
+        var migrated = MigratableDefinition(sourceStart, guest);
+        var targetStart = GuestStarter.Start(migrated, target, sourceStart.Machine);
+        var verdict = Judge(sourceStart, migrated, targetStart);
         if (advise && verdict.Verdict == Verdict.Blocked && verdict.Step == StartStep.Parse)
         {
-            var translation = ReverseTranslator.Translate(migrated, target, s.Machine);
+            var translation = ReverseTranslator.Translate(migrated, target, sourceStart.Machine);
             MigrationVerdict? then = null;
             if (translation.Succeeded)
             {
-                var tt = GuestStarter.Start(translation.Definition!, target, s.Machine);
-                then = Judge(s, translation.Definition!, tt);
+                var translatedStart = GuestStarter.Start(translation.Definition!, target, sourceStart.Machine);
+                then = Judge(sourceStart, translation.Definition!, translatedStart);
             }
 
             verdict = verdict with { Advice = new TranslationAdvice(translation, then) };
@@ -118,17 +118,17 @@ public static class MigrationCheck
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(original);
         var live = source.LiveDefinition ?? throw new ArgumentException("the source start failed", nameof(source));
-        var m = source.Node.Catalog;
-        var model = live.Model is null ? null : m.FindModel(live.Model);
+        var catalog = source.Node.Catalog;
+        var model = live.Model is null ? null : catalog.FindModel(live.Model);
         if (model is null || model.AddedFeatures.IsEmpty)
         {
             return live;
         }
 
-        var added = new HashSet<string>(model.AddedFeatures.Select(i => m.Features[i].Name), StringComparer.Ordinal);
+        var added = new HashSet<string>(model.AddedFeatures.Select(i => catalog.Features[i].Name), StringComparer.Ordinal);
         foreach (var f in original.Features)
         {
-            added.Remove(CatalogNames.FindFeature(m, f.Name)?.Name ?? f.Name);
+            added.Remove(CatalogNames.FindFeature(catalog, f.Name)?.Name ?? f.Name);
         }
 
         return live with { Features = [.. live.Features.Where(f => !added.Contains(f.Name))] };

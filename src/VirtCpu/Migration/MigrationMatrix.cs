@@ -46,122 +46,29 @@ public static class MigrationMatrix
     {
         ArgumentNullException.ThrowIfNull(guests);
         ArgumentNullException.ThrowIfNull(nodes);
-        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        var groups = new List<List<Node>>();
-        foreach (var n in nodes)
-        {
-            var key = n.Key;
-            if (!groupOf.TryGetValue(key, out var g))
-            {
-                g = groups.Count;
-                groupOf.Add(key, g);
-                groups.Add([]);
-            }
-
-            groups[g].Add(n);
-        }
-
-        var gcount = groups.Count;
-        var reps = groups.Select(g => g[0]).ToArray();
-        var perGuest = new (long[] Counts, List<MatrixRow> Rows, long Starts)[guests.Count];
+        var groups = GroupIdenticalNodes(nodes);
+        var perGuest = new GuestCells[guests.Count];
         var done = 0;
-        Parallel.For(0, guests.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, gi =>
+        Parallel.For(0, guests.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, guestIndex =>
         {
-            var (name, definition) = guests[gi];
-            var counts = new long[4];
-            var rows = new List<MatrixRow>();
-            long starts = 0;
-            var sources = new GuestStart[gcount];
-            var migrated = new CpuDefinition?[gcount];
-            var destinationIds = new int[gcount];
-            var destinationMemo = new Dictionary<string, int>(StringComparer.Ordinal);
-            var destinations = new List<GuestStart?[]>();
-            for (var s = 0; s < gcount; s++)
-            {
-                sources[s] = GuestStarter.Start(definition, reps[s]);
-                starts++;
-                if (sources[s].Succeeded)
-                {
-                    var d = MigrationCheck.MigratableDefinition(sources[s], definition);
-                    migrated[s] = d;
-                    var key = DefinitionKey(d, sources[s].Machine);
-                    if (!destinationMemo.TryGetValue(key, out var id))
-                    {
-                        id = destinations.Count;
-                        destinationMemo.Add(key, id);
-                        destinations.Add(new GuestStart?[gcount]);
-                    }
-
-                    destinationIds[s] = id;
-                }
-            }
-
-            for (var s = 0; s < gcount; s++)
-            {
-                var src = sources[s];
-                var sourceSize = groups[s].Count;
-                if (!src.Succeeded)
-                {
-                    var pairs = (long)sourceSize * (nodes.Count - 1);
-                    counts[(int)Verdict.SourceFails] += pairs;
-                    if (pairs > 0)
-                    {
-                        var v = MigrationCheck.SourceFailed(src);
-                        rows.Add(new MatrixRow(name, groups[s][0].Name, "*", v, [.. groups[s].Select(x => x.Name)], []) { Pairs = pairs });
-                    }
-
-                    continue;
-                }
-
-                var memo = destinations[destinationIds[s]];
-                for (var t = 0; t < gcount; t++)
-                {
-                    var pairs = (long)sourceSize * groups[t].Count - (s == t ? sourceSize : 0);
-                    if (pairs == 0)
-                    {
-                        continue;
-                    }
-
-                    var dst = memo[t];
-                    if (dst is null)
-                    {
-                        dst = GuestStarter.Start(migrated[s]!, reps[t], src.Machine);
-                        memo[t] = dst;
-                        starts++;
-                    }
-
-                    if (dst.Succeeded
-                        && string.Equals(src.Vendor, dst.Vendor, StringComparison.Ordinal)
-                        && src.Signature == dst.Signature
-                        && HypervisorNameBridge.For(src.Node.Hypervisor, dst.Node.Hypervisor).AreEqual(src.Enabled, dst.Enabled))
-                    {
-                        counts[(int)Verdict.Safe] += pairs;
-                        continue;
-                    }
-
-                    var verdict = MigrationCheck.Judge(src, migrated[s]!, dst);
-                    counts[(int)verdict.Verdict] += pairs;
-                    rows.Add(new MatrixRow(name, groups[s][0].Name, groups[t][0].Name, verdict, [.. groups[s].Select(x => x.Name)], [.. groups[t].Select(x => x.Name)]) { Pairs = pairs });
-                }
-            }
-
-            perGuest[gi] = (counts, rows, starts);
-            var n = Interlocked.Increment(ref done);
-            progress?.Report(n);
+            var (name, definition) = guests[guestIndex];
+            perGuest[guestIndex] = RunGuest(name, definition, groups, nodes.Count);
+            var finished = Interlocked.Increment(ref done);
+            progress?.Report(finished);
         });
 
         var total = new long[4];
         var allRows = ImmutableArray.CreateBuilder<MatrixRow>();
         long allStarts = 0;
-        foreach (var (c, r, st) in perGuest)
+        foreach (var cells in perGuest)
         {
             for (var i = 0; i < 4; i++)
             {
-                total[i] += c[i];
+                total[i] += cells.Counts[i];
             }
 
-            allRows.AddRange(r);
-            allStarts += st;
+            allRows.AddRange(cells.Rows);
+            allStarts += cells.Starts;
         }
 
         var counts = ImmutableDictionary.CreateBuilder<Verdict, long>();
@@ -170,7 +77,131 @@ public static class MigrationMatrix
             counts[(Verdict)i] = total[i];
         }
 
-        return new MatrixResult(guests.Count, nodes.Count, gcount, counts.ToImmutable(), allRows.ToImmutable(), allStarts);
+        return new MatrixResult(guests.Count, nodes.Count, groups.Count, counts.ToImmutable(), allRows.ToImmutable(), allStarts);
+    }
+
+    /// <summary>One guest's part of the matrix: verdict counts, non-SAFE rows, starts computed.</summary>
+    private sealed record GuestCells(long[] Counts, List<MatrixRow> Rows, long Starts);
+
+    /// <summary>The guest started on one node of each group, and what each successful start sends.</summary>
+    private sealed class SourceStarts(int groupCount)
+    {
+        public GuestStart[] Starts { get; } = new GuestStart[groupCount];
+
+        public CpuDefinition?[] Migrated { get; } = new CpuDefinition?[groupCount];
+
+        /// <summary>Per source group, the slot of destination starts it shares with the groups that send the same definition on the same machine.</summary>
+        public int[] DestinationIds { get; } = new int[groupCount];
+
+        public List<GuestStart?[]> Destinations { get; } = [];
+    }
+
+    /// <summary>Nodes with the same key behave the same: one group each, in first-seen order.</summary>
+    private static List<List<Node>> GroupIdenticalNodes(IReadOnlyList<Node> nodes)
+    {
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var groups = new List<List<Node>>();
+        foreach (var node in nodes)
+        {
+            var key = node.Key;
+            if (!groupOf.TryGetValue(key, out var group))
+            {
+                group = groups.Count;
+                groupOf.Add(key, group);
+                groups.Add([]);
+            }
+
+            groups[group].Add(node);
+        }
+
+        return groups;
+    }
+
+    private static SourceStarts StartOnSources(CpuDefinition definition, List<List<Node>> groups)
+    {
+        var sources = new SourceStarts(groups.Count);
+        var destinationMemo = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var sourceGroup = 0; sourceGroup < groups.Count; sourceGroup++)
+        {
+            var start = GuestStarter.Start(definition, groups[sourceGroup][0]);
+            sources.Starts[sourceGroup] = start;
+            if (!start.Succeeded)
+            {
+                continue;
+            }
+
+            var migrated = MigrationCheck.MigratableDefinition(start, definition);
+            sources.Migrated[sourceGroup] = migrated;
+            var key = DefinitionKey(migrated, start.Machine);
+            if (!destinationMemo.TryGetValue(key, out var id))
+            {
+                id = sources.Destinations.Count;
+                destinationMemo.Add(key, id);
+                sources.Destinations.Add(new GuestStart?[groups.Count]);
+            }
+
+            sources.DestinationIds[sourceGroup] = id;
+        }
+
+        return sources;
+    }
+
+    private static GuestCells RunGuest(string name, CpuDefinition definition, List<List<Node>> groups, int nodeCount)
+    {
+        var counts = new long[4];
+        var rows = new List<MatrixRow>();
+        var sources = StartOnSources(definition, groups);
+        long starts = groups.Count;
+        for (var sourceGroup = 0; sourceGroup < groups.Count; sourceGroup++)
+        {
+            var source = sources.Starts[sourceGroup];
+            var sourceSize = groups[sourceGroup].Count;
+            if (!source.Succeeded)
+            {
+                var pairs = (long)sourceSize * (nodeCount - 1);
+                counts[(int)Verdict.SourceFails] += pairs;
+                if (pairs > 0)
+                {
+                    var failed = MigrationCheck.SourceFailed(source);
+                    rows.Add(new MatrixRow(name, groups[sourceGroup][0].Name, "*", failed, [.. groups[sourceGroup].Select(x => x.Name)], []) { Pairs = pairs });
+                }
+
+                continue;
+            }
+
+            var memo = sources.Destinations[sources.DestinationIds[sourceGroup]];
+            for (var targetGroup = 0; targetGroup < groups.Count; targetGroup++)
+            {
+                var pairs = (long)sourceSize * groups[targetGroup].Count - (sourceGroup == targetGroup ? sourceSize : 0);
+                if (pairs == 0)
+                {
+                    continue;
+                }
+
+                var destination = memo[targetGroup];
+                if (destination is null)
+                {
+                    destination = GuestStarter.Start(sources.Migrated[sourceGroup]!, groups[targetGroup][0], source.Machine);
+                    memo[targetGroup] = destination;
+                    starts++;
+                }
+
+                if (destination.Succeeded
+                    && string.Equals(source.Vendor, destination.Vendor, StringComparison.Ordinal)
+                    && source.Signature == destination.Signature
+                    && HypervisorNameBridge.For(source.Node.Hypervisor, destination.Node.Hypervisor).AreEqual(source.Enabled, destination.Enabled))
+                {
+                    counts[(int)Verdict.Safe] += pairs;
+                    continue;
+                }
+
+                var verdict = MigrationCheck.Judge(source, sources.Migrated[sourceGroup]!, destination);
+                counts[(int)verdict.Verdict] += pairs;
+                rows.Add(new MatrixRow(name, groups[sourceGroup][0].Name, groups[targetGroup][0].Name, verdict, [.. groups[sourceGroup].Select(x => x.Name)], [.. groups[targetGroup].Select(x => x.Name)]) { Pairs = pairs });
+            }
+        }
+
+        return new GuestCells(counts, rows, starts);
     }
 
     /// <summary>A key equal for definitions that behave the same (feature order does not matter).</summary>

@@ -4,7 +4,7 @@ using VirtCpu.Cpu;
 
 namespace VirtCpu.Migration;
 
-/// <summary>The verdict on a live migration (migration-abi.md "Verdicts").</summary>
+/// <summary>The verdict on a live migration (<c>docs/design.md#13-verdicts</c>).</summary>
 public enum Verdict
 {
     /// <summary>The destination starts and the guest ABI is unchanged.</summary>

@@ -7,7 +7,7 @@ using VirtCpu.Qemu;
 namespace VirtCpu.Migration;
 
 /// <summary>
-/// A resolved node (migration-abi.md "Words"): the stack (management catalog M, hypervisor catalog
+/// A resolved node (<c>docs/design.md#1-the-model</c>): the stack (management catalog M, hypervisor catalog
 /// Q, machine type, accelerator) and the host offer H.
 /// </summary>
 public sealed record Node
@@ -151,25 +151,25 @@ public sealed record Node
     {
         var vendor = profile.Catalog.FindVendor(inline.Vendor)?.CpuidString
             ?? (inline.Vendor.Length == 12 ? inline.Vendor : throw new InputException(profile.File, $"unknown host vendor '{inline.Vendor}' (a vendor name of {profile.Catalog.Name} or a 12-character CPUID vendor string)"));
-        var q = FeatureSet.Empty;
-        var m = FeatureSet.Empty;
+        var qemuFeatures = FeatureSet.Empty;
+        var managementFeatures = FeatureSet.Empty;
         var unknown = new List<string>();
         foreach (var name in inline.Features)
         {
-            if (profile.Hypervisor.Feature(name) is { } qf)
+            if (profile.Hypervisor.Feature(name) is { } qemuFeature)
             {
-                q = q.With(qf.Index);
-                if (bridge.ManagementOf(qf.Index) is var mi and >= 0)
+                qemuFeatures = qemuFeatures.With(qemuFeature.Index);
+                if (bridge.ManagementOf(qemuFeature.Index) is var managementIndex and >= 0)
                 {
-                    m = m.With(mi);
+                    managementFeatures = managementFeatures.With(managementIndex);
                 }
             }
-            else if (CatalogNames.FindFeature(profile.Catalog, name) is { } mf)
+            else if (CatalogNames.FindFeature(profile.Catalog, name) is { } managementFeature)
             {
-                m = m.With(mf.Index);
-                if (bridge.QemuOf(mf.Index) is var qi and >= 0)
+                managementFeatures = managementFeatures.With(managementFeature.Index);
+                if (bridge.QemuOf(managementFeature.Index) is var qemuIndex and >= 0)
                 {
-                    q = q.With(qi);
+                    qemuFeatures = qemuFeatures.With(qemuIndex);
                 }
             }
             else
@@ -183,6 +183,6 @@ public sealed record Node
             throw new InputException(profile.File, $"unknown host feature name(s) for {profile.Catalog.Name} and {profile.Hypervisor.Name}: {string.Join(", ", unknown)}");
         }
 
-        return new NodeHost(vendor, new CpuSignature(inline.Family, inline.Model, inline.Stepping), q, m);
+        return new NodeHost(vendor, new CpuSignature(inline.Family, inline.Model, inline.Stepping), qemuFeatures, managementFeatures);
     }
 }

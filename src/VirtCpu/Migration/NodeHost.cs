@@ -6,7 +6,7 @@ using VirtCpu.Qemu;
 namespace VirtCpu.Migration;
 
 /// <summary>
-/// What a host plus its accelerator can give a guest (migration-abi.md "Host offer"), in both
+/// What a host plus its accelerator can give a guest (<c>docs/design.md#1-the-model</c>), in both
 /// vocabularies of a node: QEMU's (what the hypervisor filters against; built with the QEMU layer's
 /// <see cref="VirtCpu.Qemu.HostOffer"/>) and the management catalog's.
 /// </summary>
@@ -37,9 +37,9 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(raw);
-        var q = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, QemuAccelerator.Tcg, "cpuid").Features;
-        var m = CpuData.FromRaw(raw, bridge.Management).Features;
-        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), q, m), accelerator);
+        var qemuFeatures = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, QemuAccelerator.Tcg, "cpuid").Features;
+        var managementFeatures = CpuData.FromRaw(raw, bridge.Management).Features;
+        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), qemuFeatures, managementFeatures), accelerator);
     }
 
     /// <summary>Builds an offer from QEMU's <c>host</c> model expansion (already what KVM offers; not completed).</summary>
@@ -50,10 +50,10 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(expansion);
-        var q = VirtCpu.Qemu.HostOffer.FromExpansion(bridge.Hypervisor, expansion, "qemu-host").Features;
+        var qemuFeatures = VirtCpu.Qemu.HostOffer.FromExpansion(bridge.Hypervisor, expansion, "qemu-host").Features;
         var data = QemuHostData.FromExpansion(bridge.Management, expansion);
-        var m = data.Features | bridge.ToManagement(q);
-        return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), q, m);
+        var managementFeatures = data.Features | bridge.ToManagement(qemuFeatures);
+        return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), qemuFeatures, managementFeatures);
     }
 
     /// <summary>
@@ -71,16 +71,16 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(hostModel);
-        var m = bridge.Management;
-        var model = m.FindModel(hostModel.Model ?? "") ?? throw new InputException(file, $"host-model CPU model '{hostModel.Model}' is not in {m.Name}");
+        var catalog = bridge.Management;
+        var model = catalog.FindModel(hostModel.Model ?? "") ?? throw new InputException(file, $"host-model CPU model '{hostModel.Model}' is not in {catalog.Name}");
         var features = model.Features;
         foreach (var f in hostModel.Features)
         {
-            var feature = CatalogNames.FindFeature(m, f.Name) ?? throw new InputException(file, $"host-model feature '{f.Name}' is not in {m.Name}");
+            var feature = CatalogNames.FindFeature(catalog, f.Name) ?? throw new InputException(file, $"host-model feature '{f.Name}' is not in {catalog.Name}");
             features = f.Policy is VirtCpu.Cpu.FeaturePolicy.Disable or VirtCpu.Cpu.FeaturePolicy.Forbid ? features.Without(feature.Index) : features.With(feature.Index);
         }
 
-        var vendor = (hostModel.Vendor is { } v ? m.FindVendor(v) : model.Vendor)?.CpuidString;
+        var vendor = (hostModel.Vendor is { } v ? catalog.FindVendor(v) : model.Vendor)?.CpuidString;
         var signature = model.Signatures.IsEmpty ? new CpuSignature(0, 0, 0) : new CpuSignature(model.Signatures[0].Family, model.Signatures[0].Model, 0);
         // Under TCG, QEMU offers its TCG mask less what libvirt's view of the TCG CPU lacks.
         var qemu = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg - bridge.ToHypervisor(bridge.MappedManagement - features);

@@ -55,15 +55,15 @@ public sealed record NodeReport
     public static NodeReport Create(Node node, CpuDefinition? hostCpu, string offerSource, bool approximate)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var m = node.Catalog;
-        var q = node.Hypervisor;
+        var catalog = node.Catalog;
+        var hypervisor = node.Hypervisor;
         var bridge = node.Bridge;
         var offer = new Qemu.HostOffer(node.Host.Qemu, node.Host.VendorString, offerSource, approximate);
-        var usability = QemuModelUsability.ForAll(q, offer, node.Machine, node.Accelerator)
+        var usability = QemuModelUsability.ForAll(hypervisor, offer, node.Machine, node.Accelerator)
             .ToDictionary(u => u.Name, StringComparer.Ordinal);
 
-        var models = ImmutableArray.CreateBuilder<NodeModel>(m.Models.Length);
-        foreach (var model in m.Models)
+        var models = ImmutableArray.CreateBuilder<NodeModel>(catalog.Models.Length);
+        foreach (var model in catalog.Models)
         {
             if (!usability.TryGetValue(model.Name, out var u))
             {
@@ -72,7 +72,7 @@ public sealed record NodeReport
             }
 
             var blockers = u.Cpu.Filtered.ToArray()
-                .Select(i => bridge.ManagementOf(i) is var k && k >= 0 ? m.Features[k].Name : q.Features[i].Name)
+                .Select(i => bridge.ManagementOf(i) is var k && k >= 0 ? catalog.Features[k].Name : hypervisor.Features[i].Name)
                 .Order(StringComparer.Ordinal);
             models.Add(new NodeModel(model.Name, model.Vendor?.Name, model.Canonical, true, u.Resolved, [.. blockers]));
         }
@@ -80,7 +80,7 @@ public sealed record NodeReport
         CpuDefinition? hostModel = null;
         try
         {
-            hostModel = new CpuDecoder(m).DecodeGuest(node.Host.ManagementData, HypervisorModels.FromNames(q.ModelNames));
+            hostModel = new CpuDecoder(catalog).DecodeGuest(node.Host.ManagementData, HypervisorModels.FromNames(hypervisor.ModelNames));
         }
         catch (CpuEngineException)
         {
@@ -94,7 +94,7 @@ public sealed record NodeReport
             Approximate = approximate,
             HostCpu = hostCpu,
             HostModel = hostModel,
-            Level = X86Level.Of(q, node.Host.Qemu),
+            Level = X86Level.Of(hypervisor, node.Host.Qemu),
             Models = models.MoveToImmutable(),
         };
     }

@@ -44,10 +44,9 @@ public static class ReverseTranslator
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(target);
-        var mt = machine ?? target.Machine;
-        var m = target.Catalog;
-        var q = target.Hypervisor;
-        var bridge = target.Bridge;
+        var machineName = machine ?? target.Machine;
+        var catalog = target.Catalog;
+        var hypervisor = target.Hypervisor;
         if (definition.Mode != CpuMode.Custom || definition.Model is null)
         {
             return Impossible("only custom definitions with a model can be translated");
@@ -56,7 +55,7 @@ public static class ReverseTranslator
         QemuMachineType machineType;
         try
         {
-            machineType = QemuMachineTypes.Find(q, mt);
+            machineType = QemuMachineTypes.Find(hypervisor, machineName);
         }
         catch (InputException e)
         {
@@ -67,122 +66,87 @@ public static class ReverseTranslator
         QemuModelResolution original;
         try
         {
-            original = QemuModelResolution.Resolve(q, definition.Model, machineType);
+            original = QemuModelResolution.Resolve(hypervisor, definition.Model, machineType);
         }
         catch (InputException)
         {
-            return Impossible($"{q.Name} does not know the model {definition.Model}, so the CPU the definition describes cannot be built on the destination");
+            return Impossible($"{hypervisor.Name} does not know the model {definition.Model}, so the CPU the definition describes cannot be built on the destination");
         }
 
-        var switches = new List<QemuFeatureSwitch>();
-        var unknown = new List<string>();
-        foreach (var f in definition.Features)
-        {
-            if (f.Policy is not { } policy)
-            {
-                continue;
-            }
-
-            var qf = QemuFeatureOf(target, f.Name);
-            if (qf is null)
-            {
-                if (!LibvirtQemuGlue.NeverPassedToQemu(f.Name))
-                {
-                    unknown.Add(f.Name);
-                }
-
-                continue;
-            }
-
-            switches.Add(new QemuFeatureSwitch(qf.Name, policy is FeaturePolicy.Require or FeaturePolicy.Force or FeaturePolicy.Optional));
-        }
-
+        var switches = CommandLineSwitches(definition, target, out var unknown);
         if (unknown.Count > 0)
         {
-            return Impossible($"{q.Name} and {m.Name} know no feature {string.Join(", ", unknown)}, so the destination cannot build this CPU");
+            return Impossible($"{hypervisor.Name} and {catalog.Name} know no feature {string.Join(", ", unknown)}, so the destination cannot build this CPU");
         }
 
-        var wanted = Build(q, original, target.Accelerator, switches);
-        var family = Family(definition.Model);
+        var wanted = Build(hypervisor, original, target.Accelerator, switches);
+        var best = BestModel(definition, target, machineType, wanted, preferredModel);
+        if (best is null)
+        {
+            return Impossible(preferredModel is null
+                ? $"no model of {catalog.Name} that {hypervisor.Name} can build on {machineName} gives the same CPU with features {catalog.Name} can name"
+                : $"{preferredModel} cannot be written to give the same CPU on {machineName}");
+        }
+
+        var (notes, renameDifference) = RenameCheck(definition, best, target, machineName, machineType, wanted, switches);
+        var reason = string.Equals(best.Model, definition.Model, StringComparison.Ordinal)
+            ? $"Written for {catalog.Name} as {best.Model} with {best.Features.Length} explicit feature(s); {hypervisor.Name} builds the same CPU on {machineName}."
+            : $"{definition.Model} is written for {catalog.Name} as {best.Model} with {best.Features.Length} explicit feature(s); {hypervisor.Name} builds the same CPU on {machineName}.";
+        return new Translation { Succeeded = true, Definition = best, Reason = reason, Notes = notes, RenameDifference = renameDifference };
+    }
+
+    /// <summary>
+    /// The <c>+f</c>/<c>-f</c> switches libvirt would put on QEMU's <c>-cpu</c> for the definition's
+    /// explicit features, in the destination's QEMU spelling; <paramref name="unknown"/> collects the
+    /// features neither catalog can name (features libvirt never passes to QEMU are skipped).
+    /// </summary>
+    private static List<QemuFeatureSwitch> CommandLineSwitches(CpuDefinition definition, Node target, out List<string> unknown)
+    {
+        var switches = new List<QemuFeatureSwitch>();
+        unknown = [];
+        foreach (var feature in definition.Features)
+        {
+            if (feature.Policy is not { } policy)
+            {
+                continue;
+            }
+
+            var qemuFeature = QemuFeatureOf(target, feature.Name);
+            if (qemuFeature is null)
+            {
+                if (!LibvirtQemuGlue.NeverPassedToQemu(feature.Name))
+                {
+                    unknown.Add(feature.Name);
+                }
+
+                continue;
+            }
+
+            switches.Add(new QemuFeatureSwitch(qemuFeature.Name, policy is FeaturePolicy.Require or FeaturePolicy.Force or FeaturePolicy.Optional));
+        }
+
+        return switches;
+    }
+
+    /// <summary>
+    /// The best definition over the destination catalog's models (or the preferred one) that builds
+    /// the wanted CPU: same family first, then the fewest explicit features, then the name.
+    /// </summary>
+    private static CpuDefinition? BestModel(CpuDefinition definition, Node target, QemuMachineType machineType, QemuCpu wanted, string? preferredModel)
+    {
+        var catalog = target.Catalog;
+        var family = Family(definition.Model!);
         CpuDefinition? best = null;
         (int, int, string) bestScore = default;
-        var candidates = preferredModel is null ? m.Models.AsEnumerable() : m.Models.Where(c => string.Equals(c.Name, preferredModel, StringComparison.Ordinal));
-        foreach (var c in candidates)
+        var candidates = preferredModel is null ? catalog.Models.AsEnumerable() : catalog.Models.Where(c => string.Equals(c.Name, preferredModel, StringComparison.Ordinal));
+        foreach (var candidate in candidates)
         {
-            QemuModelResolution resolution;
-            try
-            {
-                resolution = QemuModelResolution.Resolve(q, c.Name, machineType);
-            }
-            catch (InputException)
+            if (ExplicitFeaturesFor(candidate, target, machineType, wanted) is not { } features)
             {
                 continue;
             }
 
-            var plain = Build(q, resolution, target.Accelerator, []);
-            if (plain.Family != wanted.Family || plain.Model != wanted.Model || plain.Stepping != wanted.Stepping
-                || (target.Accelerator == QemuAccelerator.Tcg && !string.Equals(plain.Vendor, wanted.Vendor, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            var features = new List<CpuFeature>();
-            var candidateSwitches = new List<QemuFeatureSwitch>();
-            foreach (var f in m.Features)
-            {
-                var qi = bridge.QemuOf(f.Index);
-                if (qi < 0)
-                {
-                    continue;
-                }
-
-                var want = wanted.Enabled.Contains(qi);
-                if (want != c.Features.Contains(f.Index) || want != plain.Enabled.Contains(qi))
-                {
-                    features.Add(new CpuFeature(f.Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
-                    if (!LibvirtQemuGlue.NeverPassedToQemu(f.Name))
-                    {
-                        candidateSwitches.Add(new QemuFeatureSwitch(q.Features[qi].Name, want));
-                    }
-                }
-            }
-
-            // A switch can revive features a dependency pruned in the plain build (+svm brings npt
-            // back): rebuild and state the differences explicitly until the CPU is the wanted one.
-            var built = Build(q, resolution, target.Accelerator, candidateSwitches);
-            for (var round = 0; round < 4 && built.Enabled != wanted.Enabled; round++)
-            {
-                var progress = false;
-                foreach (var qi in (built.Enabled - wanted.Enabled) | (wanted.Enabled - built.Enabled))
-                {
-                    var mi = bridge.ManagementOf(qi);
-                    if (mi < 0 || features.Any(f => string.Equals(f.Name, m.Features[mi].Name, StringComparison.Ordinal)))
-                    {
-                        continue;
-                    }
-
-                    var want = wanted.Enabled.Contains(qi);
-                    features.Add(new CpuFeature(m.Features[mi].Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
-                    candidateSwitches.Add(new QemuFeatureSwitch(q.Features[qi].Name, want));
-                    progress = true;
-                }
-
-                if (!progress)
-                {
-                    break;
-                }
-
-                built = Build(q, resolution, target.Accelerator, candidateSwitches);
-            }
-
-            if (built.Enabled != wanted.Enabled)
-            {
-                continue;
-            }
-
-            features.Sort((a, b) => m.FindFeature(a.Name)!.Index.CompareTo(m.FindFeature(b.Name)!.Index));
-
-            var score = (string.Equals(Family(c.Name), family, StringComparison.Ordinal) ? 0 : 1, features.Count, c.Name);
+            var score = (string.Equals(Family(candidate.Name), family, StringComparison.Ordinal) ? 0 : 1, features.Count, candidate.Name);
             if (best is null || Compare(score, bestScore) < 0)
             {
                 best = new CpuDefinition
@@ -192,65 +156,161 @@ public static class ReverseTranslator
                     Match = CpuMatch.Exact,
                     Check = CpuCheck.Full,
                     Fallback = CpuFallback.Forbid,
-                    Model = c.Name,
-                    Vendor = definition.Vendor is { } v && m.FindVendor(v) is not null ? v : null,
+                    Model = candidate.Name,
+                    Vendor = definition.Vendor is { } v && catalog.FindVendor(v) is not null ? v : null,
                     Features = [.. features],
                 };
                 bestScore = score;
             }
         }
 
-        if (best is null)
+        return best;
+    }
+
+    /// <summary>
+    /// The explicit features (in catalog order) that make <paramref name="candidate"/> build the
+    /// wanted CPU on the destination, or null when its signature (or, under TCG, vendor) differs or
+    /// no feature list the catalog can name reaches the wanted feature set.
+    /// </summary>
+    private static List<CpuFeature>? ExplicitFeaturesFor(CpuModel candidate, Node target, QemuMachineType machineType, QemuCpu wanted)
+    {
+        var catalog = target.Catalog;
+        var hypervisor = target.Hypervisor;
+        QemuModelResolution resolution;
+        try
         {
-            return Impossible(preferredModel is null
-                ? $"no model of {m.Name} that {q.Name} can build on {mt} gives the same CPU with features {m.Name} can name"
-                : $"{preferredModel} cannot be written to give the same CPU on {mt}");
+            resolution = QemuModelResolution.Resolve(hypervisor, candidate.Name, machineType);
+        }
+        catch (InputException)
+        {
+            return null;
         }
 
-        var notes = ImmutableArray.CreateBuilder<string>();
-        ImmutableArray<string> renameDifference = [];
-        if (!string.Equals(best.Model, definition.Model, StringComparison.Ordinal))
+        var plain = Build(hypervisor, resolution, target.Accelerator, []);
+        if (plain.Family != wanted.Family || plain.Model != wanted.Model || plain.Stepping != wanted.Stepping
+            || (target.Accelerator == QemuAccelerator.Tcg && !string.Equals(plain.Vendor, wanted.Vendor, StringComparison.Ordinal)))
         {
-            var renamed = Build(q, QemuModelResolution.Resolve(q, best.Model!, machineType), target.Accelerator, switches);
-            var diff = (renamed.Enabled - wanted.Enabled) | (wanted.Enabled - renamed.Enabled);
-            renameDifference = [.. q.NamesOf(diff).Order(StringComparer.Ordinal)];
-            if (!diff.IsEmpty || renamed.Family != wanted.Family || renamed.Model != wanted.Model || renamed.Stepping != wanted.Stepping)
+            return null;
+        }
+
+        var features = new List<CpuFeature>();
+        var switches = new List<QemuFeatureSwitch>();
+        foreach (var feature in catalog.Features)
+        {
+            var qemuIndex = target.Bridge.QemuOf(feature.Index);
+            if (qemuIndex < 0)
             {
-                notes.Add($"{best.Model} with the same explicit features is not the same CPU as {definition.Model} on machine {mt}"
-                    + (diff.IsEmpty ? " (the signature differs)" : $": {string.Join(", ", renameDifference)} differ")
-                    + "; the translation states them explicitly.");
+                continue;
+            }
+
+            var want = wanted.Enabled.Contains(qemuIndex);
+            if (want != candidate.Features.Contains(feature.Index) || want != plain.Enabled.Contains(qemuIndex))
+            {
+                features.Add(new CpuFeature(feature.Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
+                if (!LibvirtQemuGlue.NeverPassedToQemu(feature.Name))
+                {
+                    switches.Add(new QemuFeatureSwitch(hypervisor.Features[qemuIndex].Name, want));
+                }
             }
         }
 
-        var reason = string.Equals(best.Model, definition.Model, StringComparison.Ordinal)
-            ? $"Written for {m.Name} as {best.Model} with {best.Features.Length} explicit feature(s); {q.Name} builds the same CPU on {mt}."
-            : $"{definition.Model} is written for {m.Name} as {best.Model} with {best.Features.Length} explicit feature(s); {q.Name} builds the same CPU on {mt}.";
-        return new Translation { Succeeded = true, Definition = best, Reason = reason, Notes = notes.ToImmutable(), RenameDifference = renameDifference };
+        if (!StateRevivedFeatures(target, resolution, wanted, features, switches))
+        {
+            return null;
+        }
+
+        features.Sort((a, b) => catalog.FindFeature(a.Name)!.Index.CompareTo(catalog.FindFeature(b.Name)!.Index));
+        return features;
+    }
+
+    /// <summary>
+    /// A switch can revive features a dependency pruned in the plain build (+svm brings npt back):
+    /// rebuilds and states the differences explicitly until the CPU is the wanted one.
+    /// </summary>
+    /// <returns>Whether the build reached the wanted feature set.</returns>
+    private static bool StateRevivedFeatures(Node target, QemuModelResolution resolution, QemuCpu wanted, List<CpuFeature> features, List<QemuFeatureSwitch> switches)
+    {
+        var catalog = target.Catalog;
+        var hypervisor = target.Hypervisor;
+        var built = Build(hypervisor, resolution, target.Accelerator, switches);
+        for (var round = 0; round < 4 && built.Enabled != wanted.Enabled; round++)
+        {
+            var progress = false;
+            foreach (var qemuIndex in (built.Enabled - wanted.Enabled) | (wanted.Enabled - built.Enabled))
+            {
+                var managementIndex = target.Bridge.ManagementOf(qemuIndex);
+                if (managementIndex < 0 || features.Any(f => string.Equals(f.Name, catalog.Features[managementIndex].Name, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                var want = wanted.Enabled.Contains(qemuIndex);
+                features.Add(new CpuFeature(catalog.Features[managementIndex].Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
+                switches.Add(new QemuFeatureSwitch(hypervisor.Features[qemuIndex].Name, want));
+                progress = true;
+            }
+
+            if (!progress)
+            {
+                break;
+            }
+
+            built = Build(hypervisor, resolution, target.Accelerator, switches);
+        }
+
+        return built.Enabled == wanted.Enabled;
+    }
+
+    /// <summary>
+    /// When the translation renames the model: whether the new name with the original explicit
+    /// features alone would build a different CPU on this machine type (a note), and which features differ.
+    /// </summary>
+    private static (ImmutableArray<string> Notes, ImmutableArray<string> RenameDifference) RenameCheck(
+        CpuDefinition definition, CpuDefinition best, Node target, string machineName, QemuMachineType machineType, QemuCpu wanted, List<QemuFeatureSwitch> switches)
+    {
+        if (string.Equals(best.Model, definition.Model, StringComparison.Ordinal))
+        {
+            return ([], []);
+        }
+
+        var hypervisor = target.Hypervisor;
+        var renamed = Build(hypervisor, QemuModelResolution.Resolve(hypervisor, best.Model!, machineType), target.Accelerator, switches);
+        var diff = (renamed.Enabled - wanted.Enabled) | (wanted.Enabled - renamed.Enabled);
+        ImmutableArray<string> renameDifference = [.. hypervisor.NamesOf(diff).Order(StringComparer.Ordinal)];
+        if (diff.IsEmpty && renamed.Family == wanted.Family && renamed.Model == wanted.Model && renamed.Stepping == wanted.Stepping)
+        {
+            return ([], renameDifference);
+        }
+
+        var note = $"{best.Model} with the same explicit features is not the same CPU as {definition.Model} on machine {machineName}"
+            + (diff.IsEmpty ? " (the signature differs)" : $": {string.Join(", ", renameDifference)} differ")
+            + "; the translation states them explicitly.";
+        return ([note], renameDifference);
     }
 
     /// <summary>The features that differ between two model names with the same explicit features on one machine type (QEMU spelling).</summary>
-    /// <param name="q">The hypervisor catalog.</param>
+    /// <param name="hypervisor">The hypervisor catalog.</param>
     /// <param name="machine">The machine type.</param>
     /// <param name="accelerator">The accelerator.</param>
     /// <param name="from">The model name the guest uses.</param>
     /// <param name="to">The name it would be renamed to.</param>
     /// <param name="features">The explicit <c>+f</c>/<c>-f</c> switches.</param>
     /// <returns>The differing feature names; empty when the rename keeps the ABI's feature set.</returns>
-    public static ImmutableArray<string> RenameDifference(QemuHypervisorCatalog q, string machine, QemuAccelerator accelerator, string from, string to, IEnumerable<QemuFeatureSwitch> features)
+    public static ImmutableArray<string> RenameDifference(QemuHypervisorCatalog hypervisor, string machine, QemuAccelerator accelerator, string from, string to, IEnumerable<QemuFeatureSwitch> features)
     {
-        ArgumentNullException.ThrowIfNull(q);
-        var mt = QemuMachineTypes.Find(q, machine);
+        ArgumentNullException.ThrowIfNull(hypervisor);
+        var machineType = QemuMachineTypes.Find(hypervisor, machine);
         var list = features.ToList();
-        var a = Build(q, QemuModelResolution.Resolve(q, from, mt), accelerator, list).Enabled;
-        var b = Build(q, QemuModelResolution.Resolve(q, to, mt), accelerator, list).Enabled;
-        return [.. q.NamesOf((a - b) | (b - a)).Order(StringComparer.Ordinal)];
+        var before = Build(hypervisor, QemuModelResolution.Resolve(hypervisor, from, machineType), accelerator, list).Enabled;
+        var after = Build(hypervisor, QemuModelResolution.Resolve(hypervisor, to, machineType), accelerator, list).Enabled;
+        return [.. hypervisor.NamesOf((before - after) | (after - before)).Order(StringComparer.Ordinal)];
     }
 
     private static QemuFeature? QemuFeatureOf(Node target, string name)
     {
-        if (CatalogNames.FindFeature(target.Catalog, name) is { } mf && target.Bridge.QemuOf(mf.Index) is var qi and >= 0)
+        if (CatalogNames.FindFeature(target.Catalog, name) is { } feature && target.Bridge.QemuOf(feature.Index) is var qemuIndex and >= 0)
         {
-            return target.Hypervisor.Features[qi];
+            return target.Hypervisor.Features[qemuIndex];
         }
 
         if (target.Hypervisor.Feature(name) is { } direct)
@@ -258,21 +318,19 @@ public static class ReverseTranslator
             return direct;
         }
 
-        foreach (var f in target.Hypervisor.Features)
+        foreach (var qemuFeature in target.Hypervisor.Features)
         {
-            if (string.Equals(QemuHostData.ToLibvirtName(f.Name), name, StringComparison.Ordinal))
+            if (string.Equals(QemuHostData.ToLibvirtName(qemuFeature.Name), name, StringComparison.Ordinal))
             {
-                return f;
+                return qemuFeature;
             }
         }
 
         return null;
     }
 
-
-
-    private static QemuCpu Build(QemuHypervisorCatalog q, QemuModelResolution resolution, QemuAccelerator accelerator, IEnumerable<QemuFeatureSwitch> switches) =>
-        QemuExpander.Expand(q, resolution, new QemuCpuConfig(resolution.Given) { Accelerator = accelerator, Features = [.. switches] });
+    private static QemuCpu Build(QemuHypervisorCatalog hypervisor, QemuModelResolution resolution, QemuAccelerator accelerator, IEnumerable<QemuFeatureSwitch> switches) =>
+        QemuExpander.Expand(hypervisor, resolution, new QemuCpuConfig(resolution.Given) { Accelerator = accelerator, Features = [.. switches] });
 
     private static string Family(string model) => CpuModel.VersionOf(model)?.Base ?? model;
 

@@ -100,16 +100,16 @@ public static class VerdictCauses
             return null;
         }
 
-        var s = verdict.Source.Node.Catalog;
-        var t = verdict.Destination!.Node.Catalog;
-        if (s.FindModel(model) is not { } sm || t.FindModel(model) is not { } tm || CatalogNames.FindFeature(s, name) is not { } sf || CatalogNames.FindFeature(t, name) is not { } tf)
+        var sourceCatalog = verdict.Source.Node.Catalog;
+        var targetCatalog = verdict.Destination!.Node.Catalog;
+        if (sourceCatalog.FindModel(model) is not { } sourceModel || targetCatalog.FindModel(model) is not { } targetModel || CatalogNames.FindFeature(sourceCatalog, name) is not { } sourceFeature || CatalogNames.FindFeature(targetCatalog, name) is not { } targetFeature)
         {
             return null;
         }
 
-        var inSource = sm.Features.Contains(sf.Index);
-        var inTarget = tm.Features.Contains(tf.Index);
+        var inSource = sourceModel.Features.Contains(sourceFeature.Index);
+        var inTarget = targetModel.Features.Contains(targetFeature.Index);
         return inSource == inTarget ? null
-            : $"{name}: model {model} holds it in {(inTarget ? t.Name : s.Name)} but not in {(inTarget ? s.Name : t.Name)} (a catalog change to an existing model)";
+            : $"{name}: model {model} holds it in {(inTarget ? targetCatalog.Name : sourceCatalog.Name)} but not in {(inTarget ? sourceCatalog.Name : targetCatalog.Name)} (a catalog change to an existing model)";
     }
 }

@@ -8,7 +8,7 @@ namespace VirtCpu.Migration;
 /// The feature vocabulary bridge between a management catalog M (libvirt names) and a hypervisor
 /// catalog Q (QEMU names). Features are matched by their CPUID/MSR bit location, not by name, so the
 /// bridge holds across catalog versions and spellings (<c>pclmuldq</c> = <c>pclmulqdq</c>).
-/// A QEMU feature M has no feature for is "not seen" by M (migration-abi.md, start step 4).
+/// A QEMU feature M has no feature for is "not seen" by M (<c>docs/design.md#11-starting-a-guest</c>, step 6).
 /// </summary>
 public sealed class VocabularyBridge
 {

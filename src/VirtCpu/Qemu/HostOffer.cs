@@ -112,7 +112,7 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
 
     /// <summary>
     /// Completes an offer with what KVM synthesizes for every guest whatever the host CPU has
-    /// (migration-abi.md "Host offer"): <c>hypervisor</c>, <c>x2apic</c>, <c>tsc-deadline</c> and
+    /// (<c>docs/design.md#62-building-a-cpu</c>): <c>hypervisor</c>, <c>x2apic</c>, <c>tsc-deadline</c> and
     /// the KVM paravirtual leaf 0x40000001 (kvmclock and friends; all of its named bits, an
     /// approximation since older kernels lack some).
     /// </summary>

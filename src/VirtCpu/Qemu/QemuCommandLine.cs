@@ -15,7 +15,7 @@ public static class QemuCommandLine
 {
     /// <summary>
     /// libvirt spelling → QEMU spelling: the reverse of libvirt's translation table for QEMU
-    /// replies (libvirt-cpu-driver.md 2.9). Every other name is the same in both.
+    /// replies (<c>docs/design.md#52-cpu-data</c>). Every other name is the same in both.
     /// </summary>
     public static FrozenDictionary<string, string> LibvirtToQemu { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -36,7 +36,7 @@ public static class QemuCommandLine
         ["hv-xmm_input"] = "hv-xmm-input",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    /// <summary>QEMU spelling → libvirt spelling (libvirt-cpu-driver.md 2.9).</summary>
+    /// <summary>QEMU spelling → libvirt spelling (<c>docs/design.md#52-cpu-data</c>).</summary>
     public static FrozenDictionary<string, string> QemuToLibvirt { get; } = LibvirtToQemu.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
 
     /// <summary>Translates a libvirt feature name to QEMU's spelling.</summary>

@@ -3,9 +3,9 @@ using VirtCpu.Catalog;
 namespace VirtCpu.Qemu;
 
 /// <summary>
-/// Builds the CPU QEMU would build for a table model, in QEMU's order (spec qemu-cpu-models.md
-/// 1.5 and 7.3): load the definition (with <c>hypervisor</c> and the cumulative version props),
-/// accelerator defaults, machine compat properties, user <c>+f</c>/<c>-f</c>, dependency pruning
+/// Builds the CPU QEMU would build for a table model, in QEMU's order
+/// (<c>docs/design.md#62-building-a-cpu</c>): load the definition (with <c>hypervisor</c> and the
+/// cumulative version props), accelerator defaults, machine compat properties, user <c>+f</c>/<c>-f</c>, dependency pruning
 /// in table order, the KVM paravirt word only under KVM, then filtering by a host offer.
 /// </summary>
 /// <remarks>

@@ -58,7 +58,7 @@ public sealed class QemuHypervisorCatalog
     /// <summary>
     /// The versioned PC machine types of the release (<c>pc-i440fx-X.Y</c>, <c>pc-q35-X.Y</c>,
     /// <c>pc-q35-4.0.1</c>), oldest first, i440fx then q35; empty when the catalog does not know them
-    /// (a table import), and the machine types then follow the rules of spec qemu-cpu-models.md 5.1.
+    /// (a table import), and the machine types then follow the rules of docs/design.md#61-versions-and-resolution.
     /// </summary>
     public ImmutableArray<string> MachineTypes { get; private init; } = [];
 

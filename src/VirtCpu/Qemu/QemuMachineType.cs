@@ -30,7 +30,7 @@ public sealed record QemuMachineType(string Name, string CanonicalName, QemuDefa
 }
 
 /// <summary>
-/// The x86 machine types of a QEMU release (spec qemu-cpu-models.md 1.4 and 5.1): the versioned PC
+/// The x86 machine types of a QEMU release (docs/design.md#61-versions-and-resolution): the versioned PC
 /// types come from the catalog (<see cref="QemuHypervisorCatalog.MachineTypes"/>, imported from
 /// QEMU's source); a catalog without them (a table import) gets the 7.2/10.0 rule set by version.
 /// </summary>

@@ -10,9 +10,9 @@ public sealed record QemuProbeMismatch(string Name, IReadOnlyList<string> Differ
 }
 
 /// <summary>
-/// Checks VirtCpu's expansion against the expansions a probe recorded from a real QEMU (spec
-/// qemu-cpu-models.md 3.2): the enabled canonical features, family/model/stepping, model-id and
-/// (unless told not to, as under KVM where it is the host's) the vendor.
+/// Checks VirtCpu's expansion against the expansions a probe recorded from a real QEMU
+/// (<c>docs/design.md#64-checking-the-tables</c>): the enabled canonical features,
+/// family/model/stepping, model-id and (unless told not to, as under KVM where it is the host's) the vendor.
 /// </summary>
 public static class QemuProbeCheck
 {

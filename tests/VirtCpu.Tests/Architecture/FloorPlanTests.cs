@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace VirtCpu.Tests.Architecture;
 
 /// <summary>
-/// Enforces the floor plan of <c>shared/spec/architecture.md</c>: a file of the library imports only
+/// Enforces the floor plan of <c>docs/design.md#2-floors-and-data-flow</c>: a file of the library imports only
 /// from its own floor or below, and the two floor-3 neighbours (Formats, Engine) stay apart.
 /// </summary>
 public partial class FloorPlanTests
@@ -38,7 +38,7 @@ public partial class FloorPlanTests
             }
 
             var area = relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal) ? relative[..relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal)] : "";
-            Assert.True(Floors.ContainsKey(area), $"{relative}: folder '{area}' has no floor in architecture.md; add it to the plan (and to this test)");
+            Assert.True(Floors.ContainsKey(area), $"{relative}: folder '{area}' has no floor in docs/design.md; add it to the plan (and to this test)");
             var floor = Floors[area];
             var code = string.Join('\n', File.ReadLines(file).Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
             foreach (Match m in Reference().Matches(code))

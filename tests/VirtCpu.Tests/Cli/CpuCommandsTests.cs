@@ -1,6 +1,6 @@
 namespace VirtCpu.Tests.Cli;
 
-/// <summary>The CPU commands of spec cli.md on hand-written inputs (a Core 2 era Intel CPUID set, small CPU definitions).</summary>
+/// <summary>The CPU commands of <c>README.md#commands</c> on hand-written inputs (a Core 2 era Intel CPUID set, small CPU definitions).</summary>
 public sealed class CpuCommandsTests : IDisposable
 {
     private const string Core2Cpuid = """

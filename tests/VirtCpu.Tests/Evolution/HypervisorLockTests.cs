@@ -22,7 +22,7 @@ public class HypervisorLockTests
     [Fact]
     public void QEMU_never_changed_a_released_version_between_7_2_and_10_0()
     {
-        // qemu-cpu-models.md 4.2: all 74 (model, version) pairs present in both releases are identical.
+        // docs/design.md#64-checking-the-tables: all 74 (model, version) pairs present in both releases are identical.
         var entries = CatalogLock.Compute(CatalogLock.BuiltInSources());
         var old = entries.Where(e => e.Catalog == "qemu-7.2").ToDictionary(e => e.Model, e => e.Fingerprint, StringComparer.Ordinal);
         var common = entries.Where(e => e.Catalog == "qemu-10.0" && old.ContainsKey(e.Model)).ToList();

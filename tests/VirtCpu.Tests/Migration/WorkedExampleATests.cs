@@ -6,7 +6,7 @@ using static VirtCpu.Tests.Migration.MigrationFixtures;
 
 namespace VirtCpu.Tests.Migration;
 
-/// <summary>migration-abi.md worked example A: the seed case (npt added to EPYC).</summary>
+/// <summary>Worked example A (<c>docs/design.md#14-worked-examples</c>): the seed case (npt added to EPYC).</summary>
 public sealed class WorkedExampleATests
 {
     private static readonly CpuCatalog MOld = Libvirt113;

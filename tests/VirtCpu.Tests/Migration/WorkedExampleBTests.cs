@@ -7,7 +7,7 @@ using static VirtCpu.Tests.Migration.MigrationFixtures;
 
 namespace VirtCpu.Tests.Migration;
 
-/// <summary>migration-abi.md worked example B: mpx removed from Skylake-Server, with and without the marker.</summary>
+/// <summary>Worked example B (<c>docs/design.md#14-worked-examples</c>): mpx removed from Skylake-Server, with and without the marker.</summary>
 public sealed class WorkedExampleBTests
 {
     private static readonly CpuDefinition Skylake = Guest("<cpu mode='custom' match='exact' check='partial'><model>Skylake-Server</model></cpu>");

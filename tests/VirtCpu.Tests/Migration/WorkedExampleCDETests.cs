@@ -7,7 +7,7 @@ using static VirtCpu.Tests.Migration.MigrationFixtures;
 
 namespace VirtCpu.Tests.Migration;
 
-/// <summary>migration-abi.md worked examples C (vendor change), D (versioned names) and E (VMX controls).</summary>
+/// <summary>Worked examples (<c>docs/design.md#14-worked-examples</c>) C (vendor change), D (versioned names) and E (VMX controls).</summary>
 public sealed class WorkedExampleCDETests
 {
     [Fact]

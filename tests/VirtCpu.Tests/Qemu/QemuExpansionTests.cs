@@ -3,7 +3,7 @@ using VirtCpu.Qemu;
 
 namespace VirtCpu.Tests.Qemu;
 
-/// <summary>QEMU 10.0 expansions worked out by hand from spec qemu-cpu-models.md (no 10.0 binary exists here).</summary>
+/// <summary>QEMU 10.0 expansions worked out by hand from the rules of <c>docs/design.md#62-building-a-cpu</c> (no 10.0 binary exists here).</summary>
 public sealed class QemuExpansionTests
 {
     private static readonly QemuHypervisorCatalog Q10 = BuiltInHypervisors.Get("10.0");
