@@ -1,0 +1,203 @@
+using System.Collections.Immutable;
+using VirtCpu.Formats;
+using VirtCpu.Live;
+using VirtCpu.Migration;
+
+namespace VirtCpu.Operations;
+
+/// <summary>One running domain of a fleet: its node and its live definition.</summary>
+/// <param name="Name">The domain name.</param>
+/// <param name="NodeName">The node it runs on.</param>
+/// <param name="Domain">The domain as <c>virsh dumpxml</c> gave it.</param>
+public sealed record FleetDomain(string Name, string NodeName, LibvirtDomain Domain)
+{
+    /// <summary>The machine type a migration keeps (null when the XML names only an alias, so the node's applies).</summary>
+    public string? Machine => Domain.MachineIsAlias ? null : Domain.Machine;
+
+    /// <summary>The memory in MiB (rounded up).</summary>
+    public long MemoryMiB => (Domain.MemoryKiB + 1023) / 1024;
+
+    /// <summary>A key equal for domains whose CPU and machine type are the same (verdicts are shared).</summary>
+    public string CpuKey => field ??= Machine + "\n" + CpuXml.Format(Domain.Cpu);
+}
+
+/// <summary>The limits of a node beyond CPUID that decide whether a guest may move onto it.</summary>
+/// <param name="MaxVcpus">The most vCPUs one guest may have, or null when unknown.</param>
+/// <param name="PhysBits">The host's physical address bits, or null.</param>
+/// <param name="TscFrequency">The host's TSC frequency (Hz), or null.</param>
+/// <param name="TscScaling">Whether the host scales the TSC, or null.</param>
+public sealed record NodeLimits(int? MaxVcpus, int? PhysBits, long? TscFrequency, bool? TscScaling)
+{
+    /// <summary>The limits a fleet entry gives.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <returns>The limits.</returns>
+    public static NodeLimits Of(FleetNodeEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new NodeLimits(entry.MaxVcpus, entry.PhysBits, entry.TscFrequency, entry.TscScaling);
+    }
+}
+
+/// <summary>One node of a loaded fleet: the resolved node, its limits, capacity and running domains.</summary>
+public sealed record FleetMember
+{
+    /// <summary>The node's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The libvirt URI, or null.</summary>
+    public string? Uri { get; init; }
+
+    /// <summary>The resolved node (catalogs, release behaviour, host offer).</summary>
+    public required Node Node { get; init; }
+
+    /// <summary>The limits beyond CPUID.</summary>
+    public required NodeLimits Limits { get; init; }
+
+    /// <summary>The vCPUs guests may use, or null when unknown (no limit is applied).</summary>
+    public int? Vcpus { get; init; }
+
+    /// <summary>The memory guests may use (MiB), or null when unknown.</summary>
+    public long? MemoryMiB { get; init; }
+
+    /// <summary>The running domains, by name.</summary>
+    public required ImmutableArray<FleetDomain> Domains { get; init; }
+
+    /// <summary>The vCPUs the running domains use.</summary>
+    public int UsedVcpus => Domains.Sum(d => d.Domain.Vcpus);
+
+    /// <summary>The memory (MiB) the running domains use.</summary>
+    public long UsedMemoryMiB => Domains.Sum(d => d.MemoryMiB);
+
+    /// <summary>A key equal for nodes that give every guest the same verdicts (the node's behaviour key plus its limits).</summary>
+    public string Key => field ??= Node.Key + "|" + Limits;
+
+    /// <summary>The node's releases, in words (<c>libvirt 9.0, QEMU 7.2</c>).</summary>
+    public string Releases => $"libvirt {Node.Libvirt.ToString(2)}, QEMU {Node.Hypervisor.QemuVersion.ToString(2)}";
+}
+
+/// <summary>
+/// A fleet of running domains, loaded from a capture folder or a fleet file: every node resolved, every
+/// running domain read. Nodes given only by a URI are captured on the spot (nothing is written).
+/// </summary>
+public sealed class RunningFleet
+{
+    private readonly Dictionary<string, FleetMember> _byName;
+
+    /// <summary>Creates a fleet from members.</summary>
+    /// <param name="members">The nodes, in fleet order.</param>
+    public RunningFleet(IEnumerable<FleetMember> members)
+    {
+        Nodes = [.. members];
+        _byName = Nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The nodes, in fleet order.</summary>
+    public ImmutableArray<FleetMember> Nodes { get; }
+
+    /// <summary>Every running domain.</summary>
+    public IEnumerable<FleetDomain> Domains => Nodes.SelectMany(n => n.Domains);
+
+    /// <summary>Finds a node by name.</summary>
+    /// <param name="name">The name.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InputException">No such node (the message lists the fleet's nodes, or their count).</exception>
+    public FleetMember Find(string name) =>
+        _byName.TryGetValue(name, out var m) ? m : throw new InputException(name, $"no such node in the fleet ({(Nodes.Length <= 12 ? "nodes: " + string.Join(", ", Nodes.Select(n => n.Name)) : $"{Nodes.Length} nodes")})");
+
+    /// <summary>Loads a fleet.</summary>
+    /// <param name="path">A capture folder or a fleet file.</param>
+    /// <param name="connect">Makes the virsh client of a URI (for nodes given only by a URI), or null for <c>virsh</c>.</param>
+    /// <returns>The fleet.</returns>
+    /// <exception cref="InputException">A bad fleet file, profile or domain file, or a live node that is down.</exception>
+    public static RunningFleet Load(string path, Func<string, Virsh>? connect = null)
+    {
+        var entries = FleetFile.Read(path);
+        connect ??= uri => new Virsh(uri);
+        var members = new FleetMember[entries.Length];
+        string? temp = null;
+        try
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var entry = entries[i];
+                if (entry.Profile is not null)
+                {
+                    members[i] = Member(entry, Node.Resolve(NodeProfileReader.Read(entry.Profile) with { Name = entry.Name }), ReadDomains(entry));
+                    continue;
+                }
+
+                var captured = FleetCapture.CaptureNode(entry, connect);
+                temp ??= Directory.CreateTempSubdirectory("virtcpu-fleet-").FullName;
+                var profile = Path.Combine(temp, entry.Name + ".json");
+                captured.Node.WriteProfile(profile);
+                var node = Node.Resolve(NodeProfileReader.Read(profile) with { Name = entry.Name });
+                var domains = captured.Domains.Select(d => new FleetDomain(d.Name, entry.Name, LibvirtDomain.Parse(d.Xml, $"node {entry.Name}: domain {d.Name}")));
+                members[i] = Member(captured.Entry, node, [.. domains]);
+            }
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+
+        return new RunningFleet(members);
+    }
+
+    /// <summary>Builds a member from an entry, a node and its domains.</summary>
+    /// <param name="entry">The fleet entry.</param>
+    /// <param name="node">The resolved node.</param>
+    /// <param name="domains">The running domains.</param>
+    /// <returns>The member.</returns>
+    public static FleetMember Member(FleetNodeEntry entry, Node node, ImmutableArray<FleetDomain> domains)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new FleetMember
+        {
+            Name = entry.Name,
+            Uri = entry.Uri,
+            Node = node,
+            Limits = NodeLimits.Of(entry),
+            Vcpus = entry.Vcpus,
+            MemoryMiB = entry.MemoryMiB,
+            Domains = domains,
+        };
+    }
+
+    private static ImmutableArray<FleetDomain> ReadDomains(FleetNodeEntry entry)
+    {
+        if (entry.Domains is null)
+        {
+            return [];
+        }
+
+        var files = Directory.GetFiles(entry.Domains, "*.xml");
+        Array.Sort(files, StringComparer.Ordinal);
+        var domains = new FleetDomain[files.Length];
+        try
+        {
+            Parallel.For(0, files.Length, i =>
+            {
+                var d = LibvirtDomain.Read(files[i]);
+                domains[i] = new FleetDomain(d.Name, entry.Name, d);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is InputException) is InputException first)
+        {
+            throw new InputException($"node {entry.Name}", first.Message, first);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in domains)
+        {
+            if (!seen.Add(d.Name))
+            {
+                throw new InputException($"node {entry.Name}", $"domain '{d.Name}' is recorded twice in {entry.Domains}");
+            }
+        }
+
+        return [.. domains.OrderBy(d => d.Name, StringComparer.Ordinal)];
+    }
+}
