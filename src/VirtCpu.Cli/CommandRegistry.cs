@@ -24,6 +24,7 @@ internal static class CommandRegistry
         MigrateCheckCommand.Create(),
         TranslateCommand.Create(),
         FleetCommand.Create(),
+        EvacuateCommand.Create(),
         CatalogCommand.Create(),
         ConformanceCommand.Create(),
         VersionCommand.Create(),
