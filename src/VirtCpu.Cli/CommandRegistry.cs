@@ -25,6 +25,7 @@ internal static class CommandRegistry
         TranslateCommand.Create(),
         FleetCommand.Create(),
         EvacuateCommand.Create(),
+        UpgradeCheckCommand.Create(),
         CatalogCommand.Create(),
         ConformanceCommand.Create(),
         VersionCommand.Create(),

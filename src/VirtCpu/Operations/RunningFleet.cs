@@ -6,11 +6,20 @@ using VirtCpu.Migration;
 namespace VirtCpu.Operations;
 
 /// <summary>One running domain of a fleet: its node and its live definition.</summary>
-/// <param name="Name">The domain name.</param>
-/// <param name="NodeName">The node it runs on.</param>
-/// <param name="Domain">The domain as <c>virsh dumpxml</c> gave it.</param>
-public sealed record FleetDomain(string Name, string NodeName, LibvirtDomain Domain)
+/// <param name="name">The domain name.</param>
+/// <param name="nodeName">The node it runs on.</param>
+/// <param name="domain">The domain as <c>virsh dumpxml</c> gave it.</param>
+public sealed class FleetDomain(string name, string nodeName, LibvirtDomain domain)
 {
+    /// <summary>The domain name.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The node it runs on.</summary>
+    public string NodeName { get; } = nodeName;
+
+    /// <summary>The domain as <c>virsh dumpxml</c> gave it.</summary>
+    public LibvirtDomain Domain { get; } = domain;
+
     /// <summary>The machine type a migration keeps (null when the XML names only an alias, so the node's applies).</summary>
     public string? Machine => Domain.MachineIsAlias ? null : Domain.Machine;
 
@@ -39,7 +48,7 @@ public sealed record NodeLimits(int? MaxVcpus, int? PhysBits, long? TscFrequency
 }
 
 /// <summary>One node of a loaded fleet: the resolved node, its limits, capacity and running domains.</summary>
-public sealed record FleetMember
+public sealed class FleetMember
 {
     /// <summary>The node's name.</summary>
     public required string Name { get; init; }
@@ -70,6 +79,21 @@ public sealed record FleetMember
 
     /// <summary>A key equal for nodes that give every guest the same verdicts (the node's behaviour key plus its limits).</summary>
     public string Key => field ??= Node.Key + "|" + Limits;
+
+    /// <summary>A copy with another node and limits and no domains (the node after an upgrade).</summary>
+    /// <param name="node">The new node.</param>
+    /// <param name="limits">The new limits.</param>
+    /// <returns>The copy.</returns>
+    public FleetMember With(Node node, NodeLimits limits) => new()
+    {
+        Name = Name,
+        Uri = Uri,
+        Node = node,
+        Limits = limits,
+        Vcpus = Vcpus,
+        MemoryMiB = MemoryMiB,
+        Domains = [],
+    };
 
     /// <summary>The node's releases, in words (<c>libvirt 9.0, QEMU 7.2</c>).</summary>
     public string Releases => $"libvirt {Node.Libvirt.ToString(2)}, QEMU {Node.Hypervisor.QemuVersion.ToString(2)}";
