@@ -17,6 +17,7 @@ internal static class FleetCommand
         command.Subcommands.Add(Report());
         command.Subcommands.Add(Drift());
         command.Subcommands.Add(FleetCaptureCommand.Create());
+        command.Subcommands.Add(FleetWhatIfCommand.Create());
         return command;
     }
 
