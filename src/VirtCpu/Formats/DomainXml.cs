@@ -87,9 +87,9 @@ public sealed record LibvirtDomain
             throw new InputException(file, $"<vcpu> must be a positive number, not '{vcpuText}'");
         }
 
-        var cpu = root.Element("cpu") is null
-            ? new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Model = "qemu64" }
-            : CpuXml.ParseAll(xml, file, CpuType.Guest)[0];
+        var cpu = root.Element("cpu") is { } cpuElement
+            ? CpuXml.ParseGuestElement(cpuElement, file)
+            : new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Model = "qemu64" };
         return new LibvirtDomain
         {
             Name = root.Element("name")?.Value.Trim() ?? Path.GetFileNameWithoutExtension(file),

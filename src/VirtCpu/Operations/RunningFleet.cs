@@ -138,6 +138,7 @@ public sealed class RunningFleet
         var entries = FleetFile.Read(path);
         connect ??= uri => new Virsh(uri);
         var members = new FleetMember[entries.Length];
+        var resolver = new NodeResolver();
         string? temp = null;
         try
         {
@@ -146,7 +147,7 @@ public sealed class RunningFleet
                 var entry = entries[i];
                 if (entry.Profile is not null)
                 {
-                    members[i] = Member(entry, Node.Resolve(NodeProfileReader.Read(entry.Profile) with { Name = entry.Name }), ReadDomains(entry));
+                    members[i] = Member(entry, resolver.Resolve(entry.Profile, entry.Name), ReadDomains(entry));
                     continue;
                 }
 
@@ -223,5 +224,100 @@ public sealed class RunningFleet
         }
 
         return [.. domains.OrderBy(d => d.Name, StringComparer.Ordinal)];
+    }
+}
+
+/// <summary>
+/// Resolves node profiles, once per distinct content: a captured fleet holds one profile and one
+/// domain capabilities file per node, and most nodes of a release are alike. Two profiles are alike
+/// when their keys (less <c>captured-from</c>) and the contents of the host files they name are equal;
+/// a profile naming a cpu_map folder is always resolved on its own.
+/// </summary>
+internal sealed class NodeResolver
+{
+    private readonly Dictionary<string, Node> _byContent = new(StringComparer.Ordinal);
+
+    /// <summary>Reads and resolves a profile under a node name.</summary>
+    /// <param name="profile">The profile file.</param>
+    /// <param name="name">The node's name.</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InputException">A bad profile.</exception>
+    public Node Resolve(string profile, string name)
+    {
+        var key = ContentKey(profile);
+        if (key is not null && _byContent.TryGetValue(key, out var known))
+        {
+            return known with { Name = name };
+        }
+
+        var node = Node.Resolve(NodeProfileReader.Read(profile) with { Name = name });
+        if (key is not null)
+        {
+            _byContent[key] = node;
+        }
+
+        return node;
+    }
+
+    private static string? ContentKey(string profile)
+    {
+        try
+        {
+            using var doc = NodeProfileReader.ParseDocument(InputFile.ReadAllBytes(profile, 4L * 1024 * 1024), profile);
+            var root = doc.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var dir = Path.GetDirectoryName(Path.GetFullPath(profile)) ?? ".";
+            var sb = new System.Text.StringBuilder();
+            foreach (var p in root.EnumerateObject())
+            {
+                if (p.Name == "captured-from")
+                {
+                    continue;
+                }
+
+                if (p.Name == "catalog" && p.Value.ValueKind != System.Text.Json.JsonValueKind.String)
+                {
+                    return null;
+                }
+
+                if (p.Name == "host" && p.Value.ValueKind == System.Text.Json.JsonValueKind.Object)
+                {
+                    foreach (var h in p.Value.EnumerateObject())
+                    {
+                        sb.Append(h.Name).Append('=');
+                        if (h.Value.ValueKind == System.Text.Json.JsonValueKind.String)
+                        {
+                            var file = Path.Combine(dir, h.Value.GetString()!);
+                            if (!File.Exists(file))
+                            {
+                                return null;
+                            }
+
+                            sb.Append(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(InputFile.ReadAllBytes(file))));
+                        }
+                        else
+                        {
+                            sb.Append(h.Value.GetRawText());
+                        }
+
+                        sb.Append('\n');
+                    }
+
+                    continue;
+                }
+
+                sb.Append(p.Name).Append('=').Append(p.Value.GetRawText()).Append('\n');
+            }
+
+            return sb.ToString();
+        }
+        catch (InputException)
+        {
+            return null;
+        }
     }
 }
