@@ -50,6 +50,65 @@ public sealed record LibvirtDomain
         return Parse(InputFile.ReadAllText(path), path);
     }
 
+    /// <summary>
+    /// Reads only what capacity needs from a domain XML file, in one streaming pass without a tree: its
+    /// name, vCPU count and memory (KiB). The whole domain is read with <see cref="Read"/> when needed.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The name, vCPUs and memory.</returns>
+    /// <exception cref="InputException">Unreadable or malformed file, not a domain, bad numbers.</exception>
+    public static (string Name, int Vcpus, long MemoryKiB) Scan(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var text = InputFile.ReadAllText(path);
+        using var reader = SafeXml.CreateReader(new StringReader(text));
+        string? name = null;
+        var vcpus = 1L;
+        long memory = 0;
+        try
+        {
+            reader.MoveToContent();
+            if (reader.LocalName != "domain")
+            {
+                throw new InputException(path, $"not a domain XML (root is <{reader.LocalName}>)");
+            }
+
+            while (reader.Read())
+            {
+                if (reader.NodeType != System.Xml.XmlNodeType.Element || reader.Depth != 1)
+                {
+                    continue;
+                }
+
+                switch (reader.LocalName)
+                {
+                    case "name":
+                        name = reader.ReadElementContentAsString().Trim();
+                        break;
+                    case "vcpu":
+                        var v = reader.ReadElementContentAsString().Trim();
+                        vcpus = Count(v, path, "<vcpu>");
+                        if (vcpus is < 1 or > int.MaxValue)
+                        {
+                            throw new InputException(path, $"<vcpu> must be a positive number, not '{v}'");
+                        }
+
+                        break;
+                    case "memory":
+                        var unit = reader.GetAttribute("unit");
+                        memory = Memory(new XElement("memory", new XAttribute("unit", unit ?? "KiB"), reader.ReadElementContentAsString()), path);
+                        break;
+                }
+            }
+        }
+        catch (System.Xml.XmlException e)
+        {
+            throw SafeXml.Malformed(path, e);
+        }
+
+        return (name ?? Path.GetFileNameWithoutExtension(path), (int)vcpus, memory);
+    }
+
     /// <summary>Whether a text is a domain XML (its root element is <c>&lt;domain&gt;</c>).</summary>
     /// <param name="xml">The text.</param>
     /// <returns>True for a domain.</returns>

@@ -50,27 +50,34 @@ public static class Evacuation
         moves ??= new GuestMoves();
         var targets = fleet.Nodes.Where(n => !ReferenceEquals(n, host)).ToList();
         var judged = new (FleetDomain Domain, GuestMove[] Moves)[host.Domains.Length];
-        Parallel.For(0, host.Domains.Length, i =>
+        try
         {
-            var d = host.Domains[i];
-            judged[i] = (d, [.. targets.Select(t => moves.Move(d, host, t))]);
-        });
+            Parallel.For(0, host.Domains.Length, i =>
+            {
+                var d = host.Domains[i];
+                judged[i] = (d, [.. targets.Select(t => moves.Move(d, host, t))]);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is InputException) is InputException first)
+        {
+            throw new InputException(first.Message, first);
+        }
 
         var freeVcpus = targets.ToDictionary(t => t.Name, t => t.Vcpus is { } v ? v - (long)t.UsedVcpus : long.MaxValue, StringComparer.Ordinal);
         var freeMemory = targets.ToDictionary(t => t.Name, t => t.MemoryMiB is { } m ? m - t.UsedMemoryMiB : long.MaxValue, StringComparer.Ordinal);
         var order = targets.Select((t, i) => (t.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         var placed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (d, ms) in judged.OrderByDescending(j => j.Domain.Domain.Vcpus).ThenByDescending(j => j.Domain.MemoryMiB).ThenBy(j => j.Domain.Name, StringComparer.Ordinal))
+        foreach (var (d, ms) in judged.OrderByDescending(j => j.Domain.Vcpus).ThenByDescending(j => j.Domain.MemoryMiB).ThenBy(j => j.Domain.Name, StringComparer.Ordinal))
         {
             var best = Enumerable.Range(0, targets.Count)
-                .Where(i => ms[i].IsSafe && freeVcpus[targets[i].Name] >= d.Domain.Vcpus && freeMemory[targets[i].Name] >= d.MemoryMiB)
+                .Where(i => ms[i].IsSafe && freeVcpus[targets[i].Name] >= d.Vcpus && freeMemory[targets[i].Name] >= d.MemoryMiB)
                 .Select(i => targets[i].Name)
                 .OrderByDescending(n => freeMemory[n]).ThenByDescending(n => freeVcpus[n]).ThenBy(n => order[n])
                 .FirstOrDefault();
             if (best is not null)
             {
                 placed[d.Name] = best;
-                freeVcpus[best] -= d.Domain.Vcpus;
+                freeVcpus[best] -= d.Vcpus;
                 freeMemory[best] -= d.MemoryMiB;
             }
         }
@@ -89,7 +96,7 @@ public static class Evacuation
         }
 
         var commands = judged.Where(j => placed.ContainsKey(j.Domain.Name))
-            .OrderByDescending(j => j.Domain.Domain.Vcpus).ThenByDescending(j => j.Domain.MemoryMiB).ThenBy(j => j.Domain.Name, StringComparer.Ordinal)
+            .OrderByDescending(j => j.Domain.Vcpus).ThenByDescending(j => j.Domain.MemoryMiB).ThenBy(j => j.Domain.Name, StringComparer.Ordinal)
             .Select(j => MigrateCommand(host, j.Domain.Name, fleet.Find(placed[j.Domain.Name])))
             .ToImmutableArray();
         return new EvacuationPlan(host, guests.ToImmutable(), commands);
@@ -115,7 +122,7 @@ public static class Evacuation
         var list = ImmutableArray.CreateBuilder<string>();
         if (!valid.IsEmpty)
         {
-            list.Add(string.Create(CultureInfo.InvariantCulture, $"capacity: it needs {d.Domain.Vcpus} free vCPUs and {d.MemoryMiB} MiB on one of its valid targets ({string.Join(", ", valid.Take(8))}{(valid.Length > 8 ? ", ..." : "")}); the most free there: {valid.Max(n => Clamp(freeVcpus[n]))} vCPUs, {valid.Max(n => Clamp(freeMemory[n]))} MiB"));
+            list.Add(string.Create(CultureInfo.InvariantCulture, $"capacity: it needs {d.Vcpus} free vCPUs and {d.MemoryMiB} MiB on one of its valid targets ({string.Join(", ", valid.Take(8))}{(valid.Length > 8 ? ", ..." : "")}); the most free there: {valid.Max(n => Clamp(freeVcpus[n]))} vCPUs, {valid.Max(n => Clamp(freeMemory[n]))} MiB"));
             return list.ToImmutable();
         }
 

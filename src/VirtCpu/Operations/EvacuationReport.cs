@@ -27,7 +27,7 @@ public static class EvacuationReport
         var rows = plan.Guests.Select(g => new[]
         {
             g.Domain.Name,
-            g.Domain.Domain.Vcpus.ToString(ci),
+            g.Domain.Vcpus.ToString(ci),
             g.Domain.MemoryMiB.ToString(ci),
             g.ValidTargets.IsEmpty ? "-" : Short(g.ValidTargets),
             g.PlacedOn ?? "NONE",
@@ -96,7 +96,7 @@ public static class EvacuationReport
         {
             w.WriteStartObject();
             w.WriteString("name", g.Domain.Name);
-            w.WriteNumber("vcpus", g.Domain.Domain.Vcpus);
+            w.WriteNumber("vcpus", g.Domain.Vcpus);
             w.WriteNumber("memory-mib", g.Domain.MemoryMiB);
             w.WriteStringArray("valid-targets", g.ValidTargets);
             w.WriteStringOrNull("placed-on", g.PlacedOn);

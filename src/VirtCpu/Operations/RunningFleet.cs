@@ -5,29 +5,61 @@ using VirtCpu.Migration;
 
 namespace VirtCpu.Operations;
 
-/// <summary>One running domain of a fleet: its node and its live definition.</summary>
-/// <param name="name">The domain name.</param>
-/// <param name="nodeName">The node it runs on.</param>
-/// <param name="domain">The domain as <c>virsh dumpxml</c> gave it.</param>
-public sealed class FleetDomain(string name, string nodeName, LibvirtDomain domain)
+/// <summary>
+/// One running domain of a fleet: its node, its size and its live definition. A domain read from a
+/// capture folder is scanned for its name, vCPUs and memory first and read whole only when a verdict
+/// needs it, so a fleet of 10,000 domains loads fast for a question about one host.
+/// </summary>
+public sealed class FleetDomain
 {
+    private readonly Lazy<LibvirtDomain> _domain;
+
+    /// <summary>Creates a domain from its parsed XML.</summary>
+    /// <param name="name">The domain name.</param>
+    /// <param name="nodeName">The node it runs on.</param>
+    /// <param name="domain">The domain as <c>virsh dumpxml</c> gave it.</param>
+    public FleetDomain(string name, string nodeName, LibvirtDomain domain)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        (Name, NodeName, Vcpus, MemoryMiB) = (name, nodeName, domain.Vcpus, (domain.MemoryKiB + 1023) / 1024);
+        _domain = new Lazy<LibvirtDomain>(domain);
+    }
+
+    private FleetDomain(string path, string nodeName)
+    {
+        var (name, vcpus, memoryKiB) = LibvirtDomain.Scan(path);
+        (Name, NodeName, Vcpus, MemoryMiB) = (name, nodeName, vcpus, (memoryKiB + 1023) / 1024);
+        _domain = new Lazy<LibvirtDomain>(() => LibvirtDomain.Read(path), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
     /// <summary>The domain name.</summary>
-    public string Name { get; } = name;
+    public string Name { get; }
 
     /// <summary>The node it runs on.</summary>
-    public string NodeName { get; } = nodeName;
+    public string NodeName { get; }
 
-    /// <summary>The domain as <c>virsh dumpxml</c> gave it.</summary>
-    public LibvirtDomain Domain { get; } = domain;
+    /// <summary>The number of vCPUs.</summary>
+    public int Vcpus { get; }
+
+    /// <summary>The memory in MiB (rounded up).</summary>
+    public long MemoryMiB { get; }
+
+    /// <summary>The domain as <c>virsh dumpxml</c> gave it (read on first use for a domain scanned from a file).</summary>
+    /// <exception cref="InputException">The file's domain is malformed.</exception>
+    public LibvirtDomain Domain => _domain.Value;
 
     /// <summary>The machine type a migration keeps (null when the XML names only an alias, so the node's applies).</summary>
     public string? Machine => Domain.MachineIsAlias ? null : Domain.Machine;
 
-    /// <summary>The memory in MiB (rounded up).</summary>
-    public long MemoryMiB => (Domain.MemoryKiB + 1023) / 1024;
-
     /// <summary>A key equal for domains whose CPU and machine type are the same (verdicts are shared).</summary>
     public string CpuKey => field ??= Machine + "\n" + CpuXml.Format(Domain.Cpu);
+
+    /// <summary>A domain scanned from a file (read whole on first use).</summary>
+    /// <param name="path">The domain XML file.</param>
+    /// <param name="nodeName">The node it runs on.</param>
+    /// <returns>The domain.</returns>
+    /// <exception cref="InputException">The file is not a readable domain XML.</exception>
+    public static FleetDomain FromFile(string path, string nodeName) => new(path, nodeName);
 }
 
 /// <summary>The limits of a node beyond CPUID that decide whether a guest may move onto it.</summary>
@@ -72,7 +104,7 @@ public sealed class FleetMember
     public required ImmutableArray<FleetDomain> Domains { get; init; }
 
     /// <summary>The vCPUs the running domains use.</summary>
-    public int UsedVcpus => Domains.Sum(d => d.Domain.Vcpus);
+    public int UsedVcpus => Domains.Sum(d => d.Vcpus);
 
     /// <summary>The memory (MiB) the running domains use.</summary>
     public long UsedMemoryMiB => Domains.Sum(d => d.MemoryMiB);
@@ -203,11 +235,7 @@ public sealed class RunningFleet
         var domains = new FleetDomain[files.Length];
         try
         {
-            Parallel.For(0, files.Length, i =>
-            {
-                var d = LibvirtDomain.Read(files[i]);
-                domains[i] = new FleetDomain(d.Name, entry.Name, d);
-            });
+            Parallel.For(0, files.Length, i => domains[i] = FleetDomain.FromFile(files[i], entry.Name));
         }
         catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is InputException) is InputException first)
         {

@@ -157,13 +157,13 @@ public static class UpgradeCheck
                 var candidates = current.Values.Where(t => t.Name != name)
                     .Select(t => (Node: t, Leave: moves.Route(d, [.. route, t]), Back: moves.Route(d, [.. route, t, after])))
                     .ToList();
-                var fits = candidates.Where(c => c.Leave.IsSafe && freeVcpus[c.Node.Name] >= d.Domain.Vcpus && freeMemory[c.Node.Name] >= d.MemoryMiB)
+                var fits = candidates.Where(c => c.Leave.IsSafe && freeVcpus[c.Node.Name] >= d.Vcpus && freeMemory[c.Node.Name] >= d.MemoryMiB)
                     .OrderBy(c => c.Back.IsSafe ? 0 : 1).ThenBy(c => pending.Contains(c.Node.Name) ? 1 : 0).ThenBy(c => position[c.Node.Name])
                     .ToList();
                 if (fits.Count > 0)
                 {
                     var (t, leave, back) = fits[0];
-                    freeVcpus[t.Name] -= d.Domain.Vcpus;
+                    freeVcpus[t.Name] -= d.Vcpus;
                     freeMemory[t.Name] -= d.MemoryMiB;
                     if (back.IsSafe)
                     {
@@ -173,7 +173,7 @@ public static class UpgradeCheck
                     }
                     else
                     {
-                        freeVcpus[name] += d.Domain.Vcpus;
+                        freeVcpus[name] += d.Vcpus;
                         freeMemory[name] += d.MemoryMiB;
                         guests[i] = (d, [.. route, t], t.Name);
                         stepGuests.Add(new UpgradeGuest(d, name, UpgradeOutcome.Stays, t.Name, leave, back, [$"cannot come back to {name} after the upgrade: {back.Step}", .. back.Causes]));
@@ -190,15 +190,15 @@ public static class UpgradeCheck
                 notes.AddRange(candidates.Where(c => !c.Leave.IsSafe).SelectMany(c => c.Leave.Causes).Distinct(StringComparer.Ordinal).Take(4));
                 var restart = GuestStarter.Start(d.Domain.Cpu, after.Node, d.Machine);
                 notes.Add(restart.Succeeded
-                    ? $"after a cold restart on the upgraded {name} ({ChangeCause.Releases(after.Node)}) its current definition starts"
-                    : $"its current definition does not start on the upgraded {name}: {restart.Reason}");
+                    ? $"restarted with its live definition as captured, it starts on the upgraded {name} ({ChangeCause.Releases(after.Node)})"
+                    : $"restarted with its live definition as captured, it does not start on the upgraded {name}: {restart.Reason} (a restart from its inactive definition is not judged: the capture holds live XML)");
                 guests[i] = (d, [after], name);
                 stepGuests.Add(new UpgradeGuest(d, name, UpgradeOutcome.ColdRestart, null, refusal, null, [.. notes]));
             }
 
             foreach (var (target, d) in returning)
             {
-                freeVcpus[target] += d.Domain.Vcpus;
+                freeVcpus[target] += d.Vcpus;
                 freeMemory[target] += d.MemoryMiB;
             }
 

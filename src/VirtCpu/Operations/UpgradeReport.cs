@@ -40,7 +40,7 @@ public static class UpgradeReport
                     UpgradeOutcome.Stays => $"leaves to {g.Target} SAFE, cannot come back ({Verdict(g.Back!)}); stays on {g.Target}",
                     _ => $"cannot leave with the same vCPU ({Verdict(g.Leave)}): cold restart",
                 };
-                output.WriteLine($"  {g.Domain.Name} ({g.Domain.Domain.Vcpus} vCPU{(g.Domain.Domain.Vcpus == 1 ? "" : "s")}): {line}");
+                output.WriteLine($"  {g.Domain.Name} ({g.Domain.Vcpus} vCPU{(g.Domain.Vcpus == 1 ? "" : "s")}): {line}");
                 foreach (var n in g.Notes)
                 {
                     output.WriteLine($"    {n}");

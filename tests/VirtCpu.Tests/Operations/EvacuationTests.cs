@@ -90,3 +90,23 @@ public sealed class EvacuationTests
         Assert.Equal("virtcpu: nope: no such node in the fleet (nodes: bwa, bwb)\n", bad.Stderr);
     }
 }
+
+public sealed class EvacuationInputTests
+{
+    [Fact]
+    public void A_malformed_domain_file_is_named_in_one_line_wherever_it_is()
+    {
+        using var f = new OperationsFixture()
+            .Node("bwa", Bookworm)
+            .Node("bwb", Bookworm)
+            .Domain("bwa", "one", "<cpu mode='custom'><model>NoSuchModel</model><feature policy='sometimes' name='x'/></cpu>");
+        File.WriteAllText(Path.Combine(f.Root, "domains", "bwb", "broken.xml"), "<domain type='qemu'><name>broken</name>");
+        var e = Assert.Throws<InputException>(() => RunningFleet.Load(f.FleetFile));
+        Assert.Contains("broken.xml", e.Message, StringComparison.Ordinal);
+        File.Delete(Path.Combine(f.Root, "domains", "bwb", "broken.xml"));
+        var run = CliRunner.Run("evacuate", "bwa", "--fleet", f.FleetFile);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("one.xml", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+    }
+}
