@@ -38,6 +38,7 @@ public static class UpgradeReport
                 {
                     UpgradeOutcome.Returns => $"leaves to {g.Target} SAFE, comes back SAFE; vCPU unchanged",
                     UpgradeOutcome.Stays => $"leaves to {g.Target} SAFE, cannot come back ({Verdict(g.Back!)}); stays on {g.Target}",
+                    _ when g.Leave.IsSafe => "every node that takes it SAFE is full: cold restart",
                     _ => $"cannot leave with the same vCPU ({Verdict(g.Leave)}): cold restart",
                 };
                 output.WriteLine($"  {g.Domain.Name} ({g.Domain.Vcpus} vCPU{(g.Domain.Vcpus == 1 ? "" : "s")}): {line}");

@@ -54,4 +54,21 @@ public sealed class UpgradeCheckTests
         Assert.Equal(2, bad.ExitCode);
         Assert.StartsWith("virtcpu: zz: no such node in the fleet", bad.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_guest_whose_safe_targets_are_full_is_a_cold_restart_for_want_of_room()
+    {
+        using var f = new OperationsFixture()
+            .Node("bw1", Bookworm)
+            .Node("bw2", Bookworm, vcpus: 1)
+            .Domain("bw1", "a", Qemu64())
+            .Domain("bw2", "b", Qemu64());
+        var plan = UpgradeCheck.Check(RunningFleet.Load(f.FleetFile), ["bw1"], NodeProfileReader.Read(Path.Combine(f.Root, "bookworm.json")));
+        var a = Assert.Single(plan.Guests);
+        Assert.Equal(UpgradeOutcome.ColdRestart, a.Outcome);
+        Assert.Equal("every node that takes it SAFE is full", a.Notes[0]);
+        var text = new StringWriter();
+        UpgradeReport.Write(plan, text);
+        Assert.Contains("a (1 vCPU): every node that takes it SAFE is full: cold restart", text.ToString(), StringComparison.Ordinal);
+    }
 }
