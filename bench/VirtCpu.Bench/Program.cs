@@ -10,4 +10,10 @@ if (args.Length >= 2 && args[0] == "--breakdown")
     return;
 }
 
+if (args.Length >= 2 && args[0] == "--evacuate")
+{
+    FleetData.Breakdown(args[1]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Data).Assembly).Run(args);

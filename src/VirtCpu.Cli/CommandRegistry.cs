@@ -26,6 +26,8 @@ internal static class CommandRegistry
         ("migrate-check", MigrateCheckCommand.Create),
         ("translate", TranslateCommand.Create),
         ("fleet", FleetCommand.Create),
+        ("evacuate", EvacuateCommand.Create),
+        ("upgrade-check", UpgradeCheckCommand.Create),
         ("catalog", CatalogCommand.Create),
         ("conformance", ConformanceCommand.Create),
         ("version", VersionCommand.Create),

@@ -16,6 +16,8 @@ internal static class FleetCommand
         var command = new Command("fleet", "The fleet view: which CPU models every host of a fleet can run, pools, baselines, drift.");
         command.Subcommands.Add(Report());
         command.Subcommands.Add(Drift());
+        command.Subcommands.Add(FleetCaptureCommand.Create());
+        command.Subcommands.Add(FleetWhatIfCommand.Create());
         return command;
     }
 

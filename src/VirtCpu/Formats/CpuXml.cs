@@ -371,6 +371,12 @@ public static partial class CpuXml
         _ => null,
     };
 
+    /// <summary>Parses one guest <c>&lt;cpu&gt;</c> element of a tree that <see cref="SafeXml"/> already loaded (a domain XML's).</summary>
+    /// <param name="cpu">The element.</param>
+    /// <param name="file">The file name used in error messages.</param>
+    /// <returns>The definition.</returns>
+    internal static CpuDefinition ParseGuestElement(XElement cpu, string file) => ParseElement(cpu, file, CpuType.Guest, CpuXmlParseOptions.None);
+
     private static void Collect(XElement e, string file, CpuType? type, CpuXmlParseOptions options, ImmutableArray<CpuDefinition>.Builder result)
     {
         switch (e.Name.LocalName)

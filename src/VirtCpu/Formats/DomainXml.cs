@@ -28,6 +28,15 @@ public sealed record LibvirtDomain
     /// <summary>Whether this is the live definition of a running domain (it has an <c>id</c>).</summary>
     public bool IsLive { get; init; }
 
+    /// <summary>The guest memory in KiB (<c>&lt;memory&gt;</c>, converted from its unit), or 0 when the domain gives none.</summary>
+    public long MemoryKiB { get; init; }
+
+    /// <summary>The <c>&lt;cpu&gt;&lt;maxphysaddr mode=... bits=...&gt;</c> of the domain (mode <c>passthrough</c> or <c>emulate</c>; bits 0 when not given), or null.</summary>
+    public (string Mode, int Bits)? MaxPhysAddr { get; init; }
+
+    /// <summary>The TSC frequency in Hz the domain asks for (<c>&lt;clock&gt;&lt;timer name='tsc' frequency=...&gt;</c>), or null.</summary>
+    public long? TscFrequency { get; init; }
+
     /// <summary>Whether the machine type is an alias (<c>pc</c>, <c>q35</c>) that a node resolves to its newest.</summary>
     public bool MachineIsAlias => Machine is "pc" or "q35";
 
@@ -39,6 +48,65 @@ public sealed record LibvirtDomain
     {
         ArgumentNullException.ThrowIfNull(path);
         return Parse(InputFile.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Reads only what capacity needs from a domain XML file, in one streaming pass without a tree: its
+    /// name, vCPU count and memory (KiB). The whole domain is read with <see cref="Read"/> when needed.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The name, vCPUs and memory.</returns>
+    /// <exception cref="InputException">Unreadable or malformed file, not a domain, bad numbers.</exception>
+    public static (string Name, int Vcpus, long MemoryKiB) Scan(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var text = InputFile.ReadAllText(path);
+        using var reader = SafeXml.CreateReader(new StringReader(text));
+        string? name = null;
+        var vcpus = 1L;
+        long memory = 0;
+        try
+        {
+            reader.MoveToContent();
+            if (reader.LocalName != "domain")
+            {
+                throw new InputException(path, $"not a domain XML (root is <{reader.LocalName}>)");
+            }
+
+            while (reader.Read())
+            {
+                if (reader.NodeType != System.Xml.XmlNodeType.Element || reader.Depth != 1)
+                {
+                    continue;
+                }
+
+                switch (reader.LocalName)
+                {
+                    case "name":
+                        name = reader.ReadElementContentAsString().Trim();
+                        break;
+                    case "vcpu":
+                        var v = reader.ReadElementContentAsString().Trim();
+                        vcpus = Count(v, path, "<vcpu>");
+                        if (vcpus is < 1 or > int.MaxValue)
+                        {
+                            throw new InputException(path, $"<vcpu> must be a positive number, not '{v}'");
+                        }
+
+                        break;
+                    case "memory":
+                        var unit = reader.GetAttribute("unit");
+                        memory = Memory(new XElement("memory", new XAttribute("unit", unit ?? "KiB"), reader.ReadElementContentAsString()), path);
+                        break;
+                }
+            }
+        }
+        catch (System.Xml.XmlException e)
+        {
+            throw SafeXml.Malformed(path, e);
+        }
+
+        return (name ?? Path.GetFileNameWithoutExtension(path), (int)vcpus, memory);
     }
 
     /// <summary>Whether a text is a domain XML (its root element is <c>&lt;domain&gt;</c>).</summary>
@@ -78,9 +146,9 @@ public sealed record LibvirtDomain
             throw new InputException(file, $"<vcpu> must be a positive number, not '{vcpuText}'");
         }
 
-        var cpu = root.Element("cpu") is null
-            ? new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Model = "qemu64" }
-            : CpuXml.ParseAll(xml, file, CpuType.Guest)[0];
+        var cpu = root.Element("cpu") is { } cpuElement
+            ? CpuXml.ParseGuestElement(cpuElement, file)
+            : new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Model = "qemu64" };
         return new LibvirtDomain
         {
             Name = root.Element("name")?.Value.Trim() ?? Path.GetFileNameWithoutExtension(file),
@@ -89,6 +157,42 @@ public sealed record LibvirtDomain
             Vcpus = vcpus,
             Cpu = cpu,
             IsLive = root.Attribute("id") is not null,
+            MemoryKiB = Memory(root.Element("memory"), file),
+            MaxPhysAddr = root.Element("cpu")?.Element("maxphysaddr") is { } pa
+                ? ((string?)pa.Attribute("mode") ?? "passthrough", (int)Math.Min(Count(pa.Attribute("bits")?.Value ?? "0", file, "<maxphysaddr bits>"), 64))
+                : null,
+            TscFrequency = root.Element("clock")?.Elements("timer").FirstOrDefault(t => (string?)t.Attribute("name") == "tsc")?.Attribute("frequency") is { } f
+                ? Count(f.Value, file, "<timer name='tsc' frequency>")
+                : null,
         };
     }
+
+    private static long Memory(XElement? memory, string file)
+    {
+        if (memory is null)
+        {
+            return 0;
+        }
+
+        var amount = Count(memory.Value.Trim(), file, "<memory>");
+        var unit = ((string?)memory.Attribute("unit") ?? "KiB").ToUpperInvariant();
+        long factor = unit switch
+        {
+            "B" or "BYTES" => 1,
+            "KB" => 1000,
+            "K" or "KIB" => 1024,
+            "MB" => 1000 * 1000,
+            "M" or "MIB" => 1024 * 1024,
+            "GB" => 1000L * 1000 * 1000,
+            "G" or "GIB" => 1024L * 1024 * 1024,
+            "TB" => 1000L * 1000 * 1000 * 1000,
+            "T" or "TIB" => 1024L * 1024 * 1024 * 1024,
+            _ => throw new InputException(file, $"<memory> has an unknown unit '{unit}'"),
+        };
+        return amount > long.MaxValue / factor ? throw new InputException(file, "<memory> is too large") : amount * factor / 1024;
+    }
+
+    private static long Count(string text, string file, string what) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new InputException(file, $"{what} must be a non-negative number, not '{InputException.OneLine(text)}'");
+
 }

@@ -129,7 +129,7 @@ public sealed class CpuCommandsTests : IDisposable
         var commands = help.Stdout[help.Stdout.IndexOf("Commands:\n", StringComparison.Ordinal)..]
             .Split('\n').Skip(1).Where(l => l.StartsWith("  ", StringComparison.Ordinal) && l.Length > 2 && l[2] != ' ')
             .Select(l => l.Trim().Split(' ')[0]).ToList();
-        Assert.Equal(["host", "models", "cpuid", "decode", "signature", "compare", "baseline", "update", "qemu", "node", "start", "migrate-check", "translate", "fleet", "catalog", "conformance", "version"], commands);
+        Assert.Equal(["host", "models", "cpuid", "decode", "signature", "compare", "baseline", "update", "qemu", "node", "start", "migrate-check", "translate", "fleet", "evacuate", "upgrade-check", "catalog", "conformance", "version"], commands);
         foreach (var name in commands)
         {
             var r = CliRunner.Run(name, "--help");
