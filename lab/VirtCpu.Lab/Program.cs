@@ -6,7 +6,7 @@ using VirtCpu.Lab;
 using VirtCpu.Live;
 
 var core = new Option<bool>("--core") { Description = "Run CI's core subset only." };
-var stacksOption = new Option<string>("--stacks") { Description = "Comma-separated stacks (bookworm, trixie, forky).", DefaultValueFactory = _ => "bookworm,trixie,forky" };
+var stacksOption = new Option<string>("--stacks") { Description = "Comma-separated stacks: bookworm, trixie, forky (forky needs the qemu-11.1 and libvirt-12.8 catalogs, not built in yet).", DefaultValueFactory = _ => "bookworm,trixie" };
 var output = new Option<string>("--out") { Description = "The results folder.", DefaultValueFactory = _ => "lab/results" };
 var report = new Option<string?>("--report") { Description = "The report to write (default: docs/live-validation.md for a full run, RESULTS/live-validation.md for --core)." };
 var judgeOnly = new Option<bool>("--judge-only") { Description = "Judge the recorded reality of RESULTS again (no daemons)." };
