@@ -44,6 +44,29 @@ public static class CatalogDiffText
         }
 
         Line(sb, string.Empty);
+        WriteStudies(sb, report);
+        Line(sb, string.Empty);
+        Line(sb, "Versioned models (X-vN never change):");
+        if (report.VersionedViolations.IsEmpty)
+        {
+            Line(sb, "  none changed or removed");
+        }
+
+        foreach (var v in report.VersionedViolations)
+        {
+            Line(sb, $"  {v.Model}: {(v.Change == CatalogLockChange.Removed ? "removed" : "changed")}: forbidden, add a new version instead");
+        }
+
+        Line(sb, string.Empty);
+        Line(sb, $"Summary: {report.Studies.Length} studies, {report.Runs} runs: " + string.Join(", ", Classes.Select(c => $"{CatalogDiffReport.Name(c)} {report.Count(c)}")) +
+            $"; versioned models changed {report.VersionedViolations.Length}.");
+        Line(sb, report.IsRejected ? "Verdict: REJECTED (exit 1)" : "Verdict: accepted (exit 0)");
+        return sb.ToString();
+    }
+
+    /// <summary>The studies grouped by model, impact and kind of change, each with its notes, unchanged runs and findings.</summary>
+    private static void WriteStudies(StringBuilder sb, CatalogDiffReport report)
+    {
         Line(sb, "Studies (each changed feature of each changed model; runs = start comparisons + cross-version migrations):");
         foreach (var group in report.Studies.GroupBy(s => (s.Model, s.Impact, Kind: s.Change?.Kind)))
         {
@@ -75,24 +98,6 @@ public static class CatalogDiffText
                 }
             }
         }
-
-        Line(sb, string.Empty);
-        Line(sb, "Versioned models (X-vN never change):");
-        if (report.VersionedViolations.IsEmpty)
-        {
-            Line(sb, "  none changed or removed");
-        }
-
-        foreach (var v in report.VersionedViolations)
-        {
-            Line(sb, $"  {v.Model}: {(v.Change == CatalogLockChange.Removed ? "removed" : "changed")}: forbidden, add a new version instead");
-        }
-
-        Line(sb, string.Empty);
-        Line(sb, $"Summary: {report.Studies.Length} studies, {report.Runs} runs: " + string.Join(", ", Classes.Select(c => $"{CatalogDiffReport.Name(c)} {report.Count(c)}")) +
-            $"; versioned models changed {report.VersionedViolations.Length}.");
-        Line(sb, report.IsRejected ? "Verdict: REJECTED (exit 1)" : "Verdict: accepted (exit 0)");
-        return sb.ToString();
     }
 
     /// <summary>The JSON report.</summary>
@@ -114,69 +119,8 @@ public static class CatalogDiffText
             w.WriteStringArray("changedFeatures", report.ChangedFeatures);
             w.WriteStringArray("addedModels", report.AddedModels);
             w.WriteStringArray("removedModels", report.RemovedModels);
-            w.WriteStartArray("changedModels");
-            foreach (var m in report.ChangedModels)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", m.Name);
-                w.WriteBoolean("versioned", m.IsVersioned);
-                w.WriteStringArray("differences", m.Differences);
-                w.WriteStartArray("features");
-                foreach (var f in m.Features)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("feature", f.Feature);
-                    w.WriteString("change", f.Description);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteStartArray("studies");
-            foreach (var s in report.Studies)
-            {
-                w.WriteStartObject();
-                w.WriteString("model", s.Model);
-                if (s.Change is { } c)
-                {
-                    w.WriteString("feature", c.Feature);
-                    w.WriteString("change", c.Description);
-                }
-
-                w.WriteString("class", CatalogDiffReport.Name(s.Impact));
-                w.WriteNumber("runs", s.Runs);
-                w.WriteNumber("unchanged", s.Unchanged);
-                w.WriteStringArray("notes", s.Notes);
-                w.WriteStartArray("findings");
-                foreach (var f in s.Findings)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("class", CatalogDiffReport.Name(f.Impact));
-                    w.WriteString("direction", f.Direction);
-                    w.WriteString("guest", f.Guest);
-                    if (f.SourceHost is { } sh)
-                    {
-                        w.WriteBoolean(f.TargetHost is null ? "hostHasFeature" : "sourceHostHasFeature", sh);
-                    }
-
-                    if (f.TargetHost is { } th)
-                    {
-                        w.WriteBoolean("targetHostHasFeature", th);
-                    }
-
-                    w.WriteString("result", f.Result);
-                    w.WriteStringArray("within", f.Within);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            WriteChangedModels(w, report);
+            WriteStudies(w, report);
             w.WriteStringArray("versionedChanged", report.VersionedViolations.Select(v => v.Model));
             w.WriteStartObject("counts");
             foreach (var c in Classes)
@@ -191,6 +135,78 @@ public static class CatalogDiffText
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void WriteChangedModels(Utf8JsonWriter w, CatalogDiffReport report)
+    {
+        w.WriteStartArray("changedModels");
+        foreach (var m in report.ChangedModels)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m.Name);
+            w.WriteBoolean("versioned", m.IsVersioned);
+            w.WriteStringArray("differences", m.Differences);
+            w.WriteStartArray("features");
+            foreach (var f in m.Features)
+            {
+                w.WriteStartObject();
+                w.WriteString("feature", f.Feature);
+                w.WriteString("change", f.Description);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Each change's study: its impact class, run counts, notes, and the findings that set the class.</summary>
+    private static void WriteStudies(Utf8JsonWriter w, CatalogDiffReport report)
+    {
+        w.WriteStartArray("studies");
+        foreach (var s in report.Studies)
+        {
+            w.WriteStartObject();
+            w.WriteString("model", s.Model);
+            if (s.Change is { } c)
+            {
+                w.WriteString("feature", c.Feature);
+                w.WriteString("change", c.Description);
+            }
+
+            w.WriteString("class", CatalogDiffReport.Name(s.Impact));
+            w.WriteNumber("runs", s.Runs);
+            w.WriteNumber("unchanged", s.Unchanged);
+            w.WriteStringArray("notes", s.Notes);
+            w.WriteStartArray("findings");
+            foreach (var f in s.Findings)
+            {
+                w.WriteStartObject();
+                w.WriteString("class", CatalogDiffReport.Name(f.Impact));
+                w.WriteString("direction", f.Direction);
+                w.WriteString("guest", f.Guest);
+                if (f.SourceHost is { } sh)
+                {
+                    w.WriteBoolean(f.TargetHost is null ? "hostHasFeature" : "sourceHostHasFeature", sh);
+                }
+
+                if (f.TargetHost is { } th)
+                {
+                    w.WriteBoolean("targetHostHasFeature", th);
+                }
+
+                w.WriteString("result", f.Result);
+                w.WriteStringArray("within", f.Within);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void Names(StringBuilder sb, string title, IEnumerable<string> names)

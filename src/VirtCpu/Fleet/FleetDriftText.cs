@@ -108,16 +108,7 @@ public static class FleetDriftText
         }
 
         w.WriteEndArray();
-        w.WriteStartArray("skipped");
-        foreach (var s in skipped)
-        {
-            w.WriteStartObject();
-            w.WriteString("file", s.File);
-            w.WriteString("reason", s.Reason);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        FleetJson.WriteSkipped(w, skipped);
         w.WriteEndObject();
     }
 

@@ -27,17 +27,25 @@ public static class FleetJson
         WriteHosts(w, report, labels);
         WriteVendors(w, report, style);
         WritePools(w, report, style);
+        WriteSkipped(w, report.Skipped);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <c>"skipped": [{"file", "reason"}]</c>: the files a fleet read left out, and why.</summary>
+    /// <param name="w">The writer.</param>
+    /// <param name="skipped">The skipped files.</param>
+    internal static void WriteSkipped(Utf8JsonWriter w, IEnumerable<SkippedCapture> skipped)
+    {
         w.WriteStartArray("skipped");
-        foreach (var skipped in report.Skipped)
+        foreach (var file in skipped)
         {
             w.WriteStartObject();
-            w.WriteString("file", skipped.File);
-            w.WriteString("reason", skipped.Reason);
+            w.WriteString("file", file.File);
+            w.WriteString("reason", file.Reason);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     /// <summary>Names escaped once for a whole report, a scratch buffer for one blocker list, and each vendor's candidate models.</summary>

@@ -63,7 +63,7 @@ public sealed class VocabularyBridge
         ArgumentNullException.ThrowIfNull(management);
         ArgumentNullException.ThrowIfNull(hypervisor);
         var inner = Cache.GetValue(management, _ => []);
-        return inner.GetValue(hypervisor, q => new VocabularyBridge(management, q));
+        return inner.GetValue(hypervisor, hypervisorCatalog => new VocabularyBridge(management, hypervisorCatalog));
     }
 
     /// <summary>The QEMU feature index for an M feature index, or -1.</summary>

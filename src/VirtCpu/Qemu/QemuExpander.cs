@@ -88,15 +88,7 @@ public static class QemuExpander
         }
 
         // 5. feature_dependencies[] in table order.
-        foreach (var d in catalog.Dependencies)
-        {
-            if ((state.Words[d.From.Number] & d.FromMask) == 0)
-            {
-                var cleared = state.Words[d.To.Number] & d.ToMask;
-                state.FilterBits(d.To, cleared & state.User[d.To.Number]);
-                state.Words[d.To.Number] &= ~cleared;
-            }
-        }
+        PruneDependencies(catalog, state);
 
         // 6. The KVM paravirt word exists only under KVM.
         if (!kvm && catalog.KvmWord is { } kvmWord)
@@ -105,18 +97,7 @@ public static class QemuExpander
         }
 
         // 7. Filtering by what the host can give.
-        var enabled = state.EnabledSet();
-        if (config.HostOffer is { } offer)
-        {
-            foreach (var i in enabled - offer)
-            {
-                var f = catalog.Features[i];
-                state.Words[f.Word.Number] &= ~f.Mask;
-                state.Filtered = state.Filtered.With(i);
-            }
-
-            enabled = state.EnabledSet();
-        }
+        var enabled = config.HostOffer is { } offer ? FilterByHost(catalog, state, offer) : state.EnabledSet();
 
         return new QemuCpu
         {
@@ -134,6 +115,33 @@ public static class QemuExpander
             Filtered = state.Filtered,
             Words = [.. state.Words],
         };
+    }
+
+    /// <summary>QEMU's <c>feature_dependencies[]</c>, in table order: a feature whose prerequisite is off is cleared (and counted as filtered when the user asked for it).</summary>
+    private static void PruneDependencies(QemuHypervisorCatalog catalog, State state)
+    {
+        foreach (var d in catalog.Dependencies)
+        {
+            if ((state.Words[d.From.Number] & d.FromMask) == 0)
+            {
+                var cleared = state.Words[d.To.Number] & d.ToMask;
+                state.FilterBits(d.To, cleared & state.User[d.To.Number]);
+                state.Words[d.To.Number] &= ~cleared;
+            }
+        }
+    }
+
+    /// <summary>Clears and records as filtered every enabled feature the host offer lacks; returns what stays enabled.</summary>
+    private static FeatureSet FilterByHost(QemuHypervisorCatalog catalog, State state, FeatureSet offer)
+    {
+        foreach (var i in state.EnabledSet() - offer)
+        {
+            var f = catalog.Features[i];
+            state.Words[f.Word.Number] &= ~f.Mask;
+            state.Filtered = state.Filtered.With(i);
+        }
+
+        return state.EnabledSet();
     }
 
     private sealed class State

@@ -121,6 +121,23 @@ public sealed class QemuHypervisorCatalog
             throw new CatalogException($"{name}: {f.Length} features, more than the {FeatureSet.Capacity} a catalog may hold");
         }
 
+        var wordSet = NumberWords(name, w);
+        var frozen = IndexFeatures(name, f, wordSet, w.Length);
+        foreach (var dep in d)
+        {
+            if (!wordSet.Contains(dep.From) || !wordSet.Contains(dep.To))
+            {
+                throw new CatalogException($"{name}: dependency {dep} names a word the catalog does not define");
+            }
+        }
+
+        ResolveModels(name, m, w, frozen);
+        return new QemuHypervisorCatalog(name, qemuVersion, w, f, d, m, frozen);
+    }
+
+    /// <summary>Numbers the feature words in table order; a word given twice (or two words of one name) is an error.</summary>
+    private static HashSet<QemuFeatureWord> NumberWords(string name, ImmutableArray<QemuFeatureWord> w)
+    {
         var wordSet = new HashSet<QemuFeatureWord>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < w.Length; i++)
         {
@@ -132,8 +149,14 @@ public sealed class QemuHypervisorCatalog
             w[i].Number = i;
         }
 
+        return wordSet;
+    }
+
+    /// <summary>Numbers the features in table order and indexes every spelling (name and aliases); each bit and spelling is named once, in a defined word.</summary>
+    private static FrozenDictionary<string, QemuFeature> IndexFeatures(string name, ImmutableArray<QemuFeature> f, HashSet<QemuFeatureWord> wordSet, int wordCount)
+    {
         var byName = new Dictionary<string, QemuFeature>(StringComparer.Ordinal);
-        var used = new ulong[w.Length];
+        var used = new ulong[wordCount];
         for (var i = 0; i < f.Length; i++)
         {
             var feature = f[i];
@@ -159,15 +182,12 @@ public sealed class QemuHypervisorCatalog
             feature.Index = i;
         }
 
-        foreach (var dep in d)
-        {
-            if (!wordSet.Contains(dep.From) || !wordSet.Contains(dep.To))
-            {
-                throw new CatalogException($"{name}: dependency {dep} names a word the catalog does not define");
-            }
-        }
+        return byName.ToFrozenDictionary(StringComparer.Ordinal);
+    }
 
-        var frozen = byName.ToFrozenDictionary(StringComparer.Ordinal);
+    /// <summary>Numbers the base models, checks that every name is unique, and resolves each version's definition (cumulative props, cache info).</summary>
+    private static void ResolveModels(string name, ImmutableArray<QemuBaseModel> m, ImmutableArray<QemuFeatureWord> w, FrozenDictionary<string, QemuFeature> frozen)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < m.Length; i++)
         {
@@ -201,8 +221,6 @@ public sealed class QemuHypervisorCatalog
                 version.Definition = def;
             }
         }
-
-        return new QemuHypervisorCatalog(name, qemuVersion, w, f, d, m, frozen);
     }
 
     /// <summary>Looks up a feature by canonical name or registered alias.</summary>
