@@ -29,6 +29,9 @@ internal static class LabReport
         sb.AppendLine();
         sb.AppendLine(core ? "Run: **core subset** (CI)." : "Run: **full**.");
         sb.AppendLine();
+        sb.AppendLine("The operators' commands (`fleet capture`, `evacuate`, `upgrade-check`) were held against the same");
+        sb.AppendLine("stacks by carrying their plans out for real: `docs/operations.md` (a Debian 12 to 13 rolling upgrade).");
+        sb.AppendLine();
         sb.AppendLine("## Nodes");
         sb.AppendLine();
         foreach (var line in versions.Split('\n', StringSplitOptions.RemoveEmptyEntries))
