@@ -4,7 +4,9 @@ using System.Text.RegularExpressions;
 namespace VirtCpu.Lab;
 
 /// <summary>Runs a case on the real daemons: start, snapshot, migrate along the hops, snapshot, destroy.</summary>
-internal sealed partial class CaseRunner(string workDirectory)
+/// <param name="workDirectory">Where the domain XML files go.</param>
+/// <param name="qemuOf">Each node's QEMU release (node name to version), for the guest's view of a vCPU.</param>
+internal sealed partial class CaseRunner(string workDirectory, IReadOnlyDictionary<string, Version> qemuOf)
 {
     private int _port = 49200;
 
@@ -39,6 +41,7 @@ internal sealed partial class CaseRunner(string workDirectory)
                 Vcpus = Virsh.ReadVcpus(node.Uri, c.Id),
             };
             var before = start.Vcpus;
+            var beforeSeen = GuestView.Of(before, qemuOf[node.Name], c.Topology);
             foreach (var to in c.Hops)
             {
                 // The CLI captures a node by its releases; an edited map is not visible through virsh.
@@ -53,14 +56,18 @@ internal sealed partial class CaseRunner(string workDirectory)
 
                 node = to;
                 var after = Virsh.ReadVcpus(node.Uri, c.Id);
-                var changes = before.Zip(after).SelectMany((p, i) => p.First.Differences(p.Second).Select(d => $"vCPU {i}: {d}")).ToList();
-                if (before.Count != after.Count)
+                var afterSeen = GuestView.Of(after, qemuOf[node.Name], c.Topology);
+                hops.Add(new HopReality
                 {
-                    changes.Add($"vCPU count {before.Count} -> {after.Count}");
-                }
-
-                hops.Add(new HopReality { To = to.Name, Ok = true, LiveCpu = CpuElement(Virsh.Run(node.Uri, "dumpxml", c.Id).Out), Vcpus = after, Changes = changes, DomainCheck = domainCheck });
-                before = after;
+                    To = to.Name,
+                    Ok = true,
+                    LiveCpu = CpuElement(Virsh.Run(node.Uri, "dumpxml", c.Id).Out),
+                    Vcpus = after,
+                    Changes = Changes(beforeSeen, afterSeen),
+                    WordChanges = Changes(before, after),
+                    DomainCheck = domainCheck,
+                });
+                (before, beforeSeen) = (after, afterSeen);
             }
         }
         finally
@@ -69,6 +76,17 @@ internal sealed partial class CaseRunner(string workDirectory)
         }
 
         return new CaseReality { Id = c.Id, DomainXml = xml, Start = start, Hops = hops, Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    private static List<string> Changes(List<Vcpu> before, List<Vcpu> after)
+    {
+        var changes = before.Zip(after).SelectMany((p, i) => p.First.Differences(p.Second).Select(d => $"vCPU {i}: {d}")).ToList();
+        if (before.Count != after.Count)
+        {
+            changes.Add($"vCPU count {before.Count} -> {after.Count}");
+        }
+
+        return changes;
     }
 
     // virtcpu migrate-check --domain against the running guest: the CLI reads the domain and

@@ -75,6 +75,19 @@ internal static class LabReport
         }
 
         sb.AppendLine();
+        var wordOnly = judged.SelectMany(j => j.Real.Hops.Where(h => h.Ok && h.Changes.Count == 0 && h.WordChanges.Count > 0).Select(h => (j.Case, Hop: h))).ToList();
+        sb.AppendLine("## Feature words that differ while the guest sees no change");
+        sb.AppendLine();
+        sb.AppendLine("The lab compares vCPUs as the guest sees them: QEMU's feature words plus the bits a release computes");
+        sb.AppendLine("from the topology only while answering CPUID (QEMU 5.2 and 7.2: HTT, and CmpLegacy unless Intel; later");
+        sb.AppendLine("releases keep both in the feature words; release behaviour `cpuid-multi-cpu-package`, from each");
+        sb.AppendLine(inv, $"release's `target/i386/cpu.c`). Hops whose raw feature words differ but whose guest view does not: {wordOnly.Count}.");
+        foreach (var (c, h) in wordOnly)
+        {
+            sb.AppendLine(inv, $"- {c.Id} to {h.To}: {Cell(string.Join("; ", h.WordChanges))}");
+        }
+
+        sb.AppendLine();
         foreach (var group in judged.GroupBy(j => (Pair: $"{j.Case.Source.Label} → {j.Case.Hops[0].Label}", j.Case.Topology.Label)))
         {
             sb.AppendLine(inv, $"## {group.Key.Pair}, {group.Key.Label} vCPU{(group.Key.Label == "1" ? "" : "s")}");

@@ -6,7 +6,7 @@ using VirtCpu.Lab;
 using VirtCpu.Live;
 
 var core = new Option<bool>("--core") { Description = "Run CI's core subset only." };
-var stacksOption = new Option<string>("--stacks") { Description = "Comma-separated stacks: bookworm, trixie, forky (forky needs the qemu-11.1 and libvirt-12.8 catalogs, not built in yet).", DefaultValueFactory = _ => "bookworm,trixie" };
+var stacksOption = new Option<string>("--stacks") { Description = "Comma-separated stacks: bookworm, trixie, forky.", DefaultValueFactory = _ => "bookworm,trixie,forky" };
 var output = new Option<string>("--out") { Description = "The results folder.", DefaultValueFactory = _ => "lab/results" };
 var report = new Option<string?>("--report") { Description = "The report to write (default: docs/live-validation.md for a full run, RESULTS/live-validation.md for --core)." };
 var judgeOnly = new Option<bool>("--judge-only") { Description = "Judge the recorded reality of RESULTS again (no daemons)." };
@@ -109,6 +109,7 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
         var nodes = cases.SelectMany(c => c.Hops.Prepend(c.Source)).Distinct().ToList();
         using var cancel = new CancelOnSignal(() => nodes.ForEach(Stacks.Down));
         var versions = new List<string>();
+        var qemuOf = new Dictionary<string, Version>(StringComparer.Ordinal);
         var recorded = new Dictionary<string, CaseReality>(StringComparer.Ordinal);
         try
         {
@@ -116,6 +117,7 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
             {
                 Stacks.Up(node);
                 var capture = NodeCapture.Read(new VirtCpu.Live.Virsh(node.Uri));
+                qemuOf[node.Name] = capture.Qemu;
                 var map = node.MapEdit is null ? null : Path.Combine(Stacks.Root, "maps", $"{node.Stack}-{node.MapEdit.Name}");
                 capture.WriteProfile(Path.Combine(profiles, node.Name + ".json"), map);
                 versions.Add($"{node.Name}: {node.Stack}, libvirt {capture.Libvirt.ToString(3)}, QEMU {capture.Qemu.ToString(3)}, {capture.Accelerator}, pc = {capture.Machine}{(node.MapEdit is { } e ? ", cpu_map edited: " + e.Name : "")}");
@@ -123,7 +125,7 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
             }
 
             File.WriteAllLines(Path.Combine(results, "versions.txt"), versions);
-            var runner = new CaseRunner(work);
+            var runner = new CaseRunner(work, qemuOf);
             var i = 0;
             foreach (var c in cases)
             {

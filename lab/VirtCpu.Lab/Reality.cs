@@ -46,8 +46,14 @@ internal sealed record HopReality
     /// </summary>
     public string? DomainCheck { get; init; }
 
-    /// <summary>What changed in the vCPUs (empty: unchanged).</summary>
+    /// <summary>What changed in the vCPUs as the guest sees them (empty: unchanged; see <see cref="GuestView"/>).</summary>
     public List<string> Changes { get; init; } = [];
+
+    /// <summary>
+    /// What changed in the feature words as QEMU reports them (differs from <see cref="Changes"/> only
+    /// by bits a release computes while answering CPUID: see <see cref="GuestView"/>).
+    /// </summary>
+    public List<string> WordChanges { get; init; } = [];
 }
 
 /// <summary>One case as it really went.</summary>

@@ -66,8 +66,18 @@ public sealed record GuestStart
     /// <summary>The CPU of a host-passthrough or maximum guest (no model: the host's CPU as KVM gives it).</summary>
     public PassthroughCpu? Passthrough { get; init; }
 
-    /// <summary>The enabled features E (hypervisor vocabulary).</summary>
+    /// <summary>The enabled features E (hypervisor vocabulary): the vCPU's feature words, as libvirt sees them.</summary>
     public FeatureSet Enabled => Cpu?.Enabled ?? Passthrough?.Enabled ?? FeatureSet.Empty;
+
+    /// <summary>
+    /// Features the guest sees although they are not in the vCPU's feature words: bits the QEMU
+    /// release computes from the topology only while answering CPUID (release behaviour
+    /// <c>cpuid-multi-cpu-package</c>, docs/design.md section 3). libvirt never sees them.
+    /// </summary>
+    public FeatureSet CpuidOnly { get; init; } = FeatureSet.Empty;
+
+    /// <summary>What the guest sees: <see cref="Enabled"/> and <see cref="CpuidOnly"/>. Migrations compare this.</summary>
+    public FeatureSet GuestVisible => Enabled | CpuidOnly;
 
     /// <summary>The enabled feature names (QEMU spelling, ordinal order).</summary>
     public IEnumerable<string> EnabledNames => Cpu?.EnabledNames

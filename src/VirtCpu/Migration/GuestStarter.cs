@@ -250,8 +250,10 @@ public static class GuestStarter
                 return Outcome with { Step = StartStep.Hypervisor, Unknown = [.. noQemu], Reason = $"{q.Name} has no CPU feature{Plural(noQemu.Count)} {string.Join(", ", noQemu)}." };
             }
 
-            _cpu = WithTopology(QemuExpander.Expand(q, _resolution, Config(node, _def.Model!, switches)), node, _def);
-            Outcome = Outcome with { Cpu = _cpu };
+            var expanded = QemuExpander.Expand(q, _resolution, Config(node, _def.Model!, switches));
+            var derived = TopologyFeatures(expanded, node, _def, "multi-cpu-package");
+            _cpu = expanded with { Enabled = expanded.Enabled | derived, Filtered = expanded.Filtered - derived };
+            Outcome = Outcome with { Cpu = _cpu, CpuidOnly = TopologyFeatures(_cpu, node, _def, "cpuid-multi-cpu-package") - _cpu.Enabled };
             return null;
         }
 
@@ -279,9 +281,22 @@ public static class GuestStarter
         {
             var enabled = node.Bridge.ToManagement(_cpu!.Enabled);
             var filtered = node.Bridge.ToManagement(_cpu.Filtered);
+            var definition = _def;
+
+            // Features this libvirt release neither records nor checks (release behaviour
+            // 'live-unrecorded'): gone from what QEMU reports and from the definition it checks.
+            var unrecorded = node.LibvirtBehaviour.Values("live-unrecorded");
+            if (!unrecorded.IsEmpty)
+            {
+                var set = FeatureSet.Of(unrecorded.Select(n => _m.FindFeature(n)?.Index ?? -1).Where(i => i >= 0));
+                enabled -= set;
+                filtered -= set;
+                definition = _def with { Features = [.. _def.Features.Where(f => !unrecorded.Contains(f.Name))] };
+            }
+
             try
             {
-                var live = new LiveCpuUpdater(_m).Update(_def, enabled, filtered);
+                var live = new LiveCpuUpdater(_m).Update(definition, enabled, filtered);
                 return Outcome with { LiveDefinition = live with { Check = CpuCheck.Full } };
             }
             catch (CpuEngineException e)
@@ -342,24 +357,25 @@ public static class GuestStarter
         return start with { Definition = def, LiveDefinition = def, Passthrough = new PassthroughCpu(mode, enabled, node.Host.VendorString, node.Host.Signature) };
     }
 
-    // What the QEMU release sets in every vCPU from the guest's topology (release behaviour data):
-    // features for a package of more than one logical CPU, and more of them unless the vendor is
-    // Intel or Zhaoxin.
-    private static QemuCpu WithTopology(QemuCpu cpu, Node node, CpuDefinition def)
+    // What the QEMU release derives from the guest's topology (release behaviour data, key KEY in
+    // the vCPU's feature words, cpuid-KEY only while answering CPUID): features for a package of
+    // more than one logical CPU, and more of them unless the vendor is exempt (10.0 and later:
+    // Intel and Zhaoxin; before, while answering CPUID: Intel only).
+    private static FeatureSet TopologyFeatures(QemuCpu cpu, Node node, CpuDefinition def, string key)
     {
         if (def.Topology is not { } t || (long)t.Cores * t.Threads <= 1)
         {
-            return cpu;
+            return FeatureSet.Empty;
         }
 
-        var names = node.QemuBehaviour.Values("multi-cpu-package").AsEnumerable();
-        if (cpu.Vendor is not ("GenuineIntel" or "CentaurHauls" or "  Shanghai  "))
+        var names = node.QemuBehaviour.Values(key).AsEnumerable();
+        var exempt = key.StartsWith("cpuid-", StringComparison.Ordinal) ? cpu.Vendor is "GenuineIntel" : cpu.Vendor is "GenuineIntel" or "CentaurHauls" or "  Shanghai  ";
+        if (!exempt)
         {
-            names = names.Concat(node.QemuBehaviour.Values("multi-cpu-package-non-intel"));
+            names = names.Concat(node.QemuBehaviour.Values(key + "-non-intel"));
         }
 
-        var added = FeatureSet.Of(names.Select(n => node.Hypervisor.Feature(n)?.Index ?? -1).Where(i => i >= 0));
-        return added.IsEmpty ? cpu : cpu with { Enabled = cpu.Enabled | added, Filtered = cpu.Filtered - added };
+        return FeatureSet.Of(names.Select(n => node.Hypervisor.Feature(n)?.Index ?? -1).Where(i => i >= 0));
     }
 
     private static bool InQemuModel(Node node, QemuModelResolution resolution, string libvirtName)

@@ -159,7 +159,7 @@ public static class MigrationCheck
         }
 
         var bridge = HypervisorNameBridge.For(source.Node.Hypervisor, destination.Node.Hypervisor);
-        var sameFeatures = bridge.AreEqual(source.Enabled, destination.Enabled);
+        var sameFeatures = bridge.AreEqual(source.GuestVisible, destination.GuestVisible);
         var sameVendor = string.Equals(source.Vendor, destination.Vendor, StringComparison.Ordinal);
         var sameSignature = source.Signature == destination.Signature;
         if (sameFeatures && sameVendor && sameSignature)
@@ -174,7 +174,7 @@ public static class MigrationCheck
             };
         }
 
-        var (lost, gained) = sameFeatures ? ([], []) : bridge.Compare(source.Enabled, destination.Enabled);
+        var (lost, gained) = sameFeatures ? ([], []) : bridge.Compare(source.GuestVisible, destination.GuestVisible);
         var parts = new List<string>();
         if (lost.Count > 0)
         {

@@ -189,7 +189,7 @@ public static class MigrationMatrix
                 if (destination.Succeeded
                     && string.Equals(source.Vendor, destination.Vendor, StringComparison.Ordinal)
                     && source.Signature == destination.Signature
-                    && HypervisorNameBridge.For(source.Node.Hypervisor, destination.Node.Hypervisor).AreEqual(source.Enabled, destination.Enabled))
+                    && HypervisorNameBridge.For(source.Node.Hypervisor, destination.Node.Hypervisor).AreEqual(source.GuestVisible, destination.GuestVisible))
                 {
                     counts[(int)Verdict.Safe] += pairs;
                     continue;

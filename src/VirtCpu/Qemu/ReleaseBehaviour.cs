@@ -19,10 +19,15 @@ public sealed record BehaviourEntry(string Key, ImmutableArray<string> Values, s
 /// compared with the host CPU; <c>compat-marks</c>: models marked <c>check partial='compat'</c> are
 /// compared whole, others accepted by QEMU's blockers); <c>tcg-disable-unnamed</c> (features libvirt
 /// disables in a TCG guest's definition when the definition does not name them: it passes
-/// <c>NAME=off</c> to QEMU and records <c>disable</c>). Keys of a QEMU release:
+/// <c>NAME=off</c> to QEMU and records <c>disable</c>); <c>live-unrecorded</c> (features libvirt
+/// leaves out of the live definition and out of its check of the vCPU, also when an incoming
+/// definition names them). Keys of a QEMU release:
 /// <c>multi-cpu-package</c> (features QEMU sets in every vCPU when a package holds more than one
 /// logical CPU, i.e. cores x threads &gt; 1), <c>multi-cpu-package-non-intel</c> (the same, in
-/// addition, for guests whose vendor is neither Intel nor Zhaoxin).
+/// addition, for guests whose vendor is neither Intel nor Zhaoxin); <c>cpuid-multi-cpu-package</c>
+/// and <c>cpuid-multi-cpu-package-non-intel</c> (the same bits set only while answering CPUID, not
+/// in the feature words, so the guest sees them and libvirt does not; the second unless the vendor
+/// is Intel).
 /// </remarks>
 public sealed record ReleaseBehaviour
 {
@@ -49,5 +54,5 @@ public sealed record ReleaseBehaviour
     public BehaviourEntry? Entry(string key) => Entries.FirstOrDefault(e => e.Key == key);
 
     /// <summary>The keys a behaviour file may hold.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "multi-cpu-package", "multi-cpu-package-non-intel"];
+    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "live-unrecorded", "multi-cpu-package", "multi-cpu-package-non-intel", "cpuid-multi-cpu-package", "cpuid-multi-cpu-package-non-intel"];
 }

@@ -47,4 +47,54 @@ public class UpgradeViewTests
         Assert.Equal(Verdict.Blocked, verdict.Verdict);
         Assert.Equal(["pcommit"], verdict.Names);
     }
+
+    // Debian 13's node as if its libvirt were 12.8 (release behaviour 'live-unrecorded ht cmp_legacy',
+    // observed in the lab), with the same QEMU 10.0 and map.
+    private static Node FixedLibvirt()
+    {
+        var profile = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "tx1.json")))!;
+        profile["libvirt"] = "12.8.0";
+        var dir = Directory.CreateTempSubdirectory("virtcpu-fixed-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(Fixtures))
+            {
+                File.Copy(file, Path.Combine(dir.FullName, Path.GetFileName(file)));
+            }
+
+            var path = Path.Combine(dir.FullName, "fixed.json");
+            File.WriteAllText(path, profile.ToJsonString());
+            return Node.Resolve(NodeProfileReader.Read(path));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    private static LibvirtDomain TwoCoreWestmere()
+    {
+        var cases = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "outcomes.json")))!.AsArray();
+        var c = cases.First(x => (string)x!["guest"]! == "westmere-partial" && (string)x["topology"]! == "2c" && (string)x["route"]![0]! == "bw1" && (string)x["route"]![1]! == "tx1")!;
+        return LibvirtDomain.Parse((string)c["domain"]!, "westmere-2c.xml");
+    }
+
+    [Fact]
+    public void A_libvirt_that_leaves_ht_unrecorded_takes_the_incident_guest_and_the_guest_sees_no_change()
+    {
+        var domain = TwoCoreWestmere();
+        var fixedNode = FixedLibvirt();
+        Assert.Equal(Verdict.Blocked, MigrationCheck.Check(domain.Cpu, NodeOf("bw1"), NodeOf("tx1"), machine: domain.Machine).Verdict);
+
+        // QEMU 7.2 sets HTT while answering CPUID, QEMU 10.0 in the feature words: the guest sees ht on both.
+        var verdict = MigrationCheck.Check(domain.Cpu, NodeOf("bw1"), fixedNode, machine: domain.Machine);
+        Assert.Equal(Verdict.Safe, verdict.Verdict);
+        Assert.DoesNotContain(verdict.Destination!.LiveDefinition!.Features, f => f.Name == "ht");
+        Assert.Contains("ht", verdict.Source.Node.Hypervisor.NamesOf(verdict.Source.CpuidOnly));
+
+        // Back from the fixed libvirt to 11.3: the definition names no ht, QEMU 10.0 sets it, 11.3 refuses.
+        var back = MigrationCheck.Check(domain.Cpu, fixedNode, NodeOf("tx1"), machine: domain.Machine);
+        Assert.Equal((Verdict.Blocked, StartStep.LiveCheck), (back.Verdict, back.Step));
+        Assert.Equal(["ht"], back.Names);
+    }
 }
