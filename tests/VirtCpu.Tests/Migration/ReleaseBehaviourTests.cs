@@ -11,8 +11,8 @@ public class ReleaseBehaviourTests
     [Fact]
     public void Built_in_behaviour_files_cover_the_modelled_releases()
     {
-        Assert.Equal(["libvirt-11.3", "libvirt-7.0", "libvirt-9.0"], BehaviourFile.BuiltInNames.Where(n => n.StartsWith("libvirt-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
-        Assert.Equal(["7.0", "9.0", "11.3"], BehaviourFile.Modelled("libvirt"));
+        Assert.Equal(["libvirt-11.3", "libvirt-12.8", "libvirt-7.0", "libvirt-9.0"], BehaviourFile.BuiltInNames.Where(n => n.StartsWith("libvirt-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(["7.0", "9.0", "11.3", "12.8"], BehaviourFile.Modelled("libvirt"));
         var nine = BehaviourFile.For("libvirt", new Version(9, 0, 0), null);
         Assert.Equal(["whole-definition"], nine.Values("check-partial"));
         Assert.Equal(["ht"], BehaviourFile.For("qemu", new Version(10, 0), null).Values("multi-cpu-package"));
@@ -27,7 +27,7 @@ public class ReleaseBehaviourTests
         var node = dir.Write("n.json", """{"libvirt": "12.9.0", "catalog": "libvirt-11.3", "qemu": "qemu-10.0", "machine": "pc-i440fx-10.0", "accel": "tcg", "host": {"vendor": "AMD", "family": 23, "model": 1, "features": ["sse2"]}}""");
         var r = CliRunner.Run("start", "--guest", guest, "--on", node);
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal($"virtcpu: {node}: libvirt 12.9 is not modelled; modelled: 7.0, 9.0, 11.3", r.Stderr.Trim());
+        Assert.Equal($"virtcpu: {node}: libvirt 12.9 is not modelled; modelled: 7.0, 9.0, 11.3, 12.8", r.Stderr.Trim());
     }
 
     [Fact]
