@@ -29,7 +29,7 @@ internal static class CatalogImportLibvirtCommand
             }
             catch (ArgumentException e)
             {
-                // A map the .vcat format cannot express (libvirt 12.8's vendor 'Zhaoxin CentaurHauls'): bad input, not a crash.
+                // A map the .vcat format cannot express (a name with a double quote or a control character): bad input, not a crash.
                 throw new InputException(parseResult.GetValue(directory)!, e.Message.Split(" (Parameter", 2)[0], e);
             }
 

@@ -37,7 +37,11 @@ namespace VirtCpu.Formats;
 /// (minus the ancestor's removed features); its own <c>vendor</c>, <c>signature</c> and
 /// <c>features</c> lines, when present, replace them (<c>vendor -</c>, <c>signature -</c> and
 /// <c>features -</c> mean none). Model features are sorted by name; removed and added lists keep
-/// their order. Lines starting with <c>#</c> are comments.
+/// their order. Lines starting with <c>#</c> are comments. A name that is not a plain token (one with
+/// a space, such as libvirt 12.8's vendor <c>Zhaoxin CentaurHauls</c>, or <c>-</c>, or one starting
+/// with <c>#</c>) is written in double quotes: <c>vendor "Zhaoxin CentaurHauls" "CentaurHauls"</c>,
+/// <c>vendor "Zhaoxin CentaurHauls"</c> in a model block; every other name is written bare, so
+/// catalogs without such names are written exactly as before quoting existed.
 /// </remarks>
 public static class CatalogFile
 {
@@ -78,14 +82,14 @@ public static class CatalogFile
     /// <summary>Writes a catalog.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="writer">Where to write; lines end with <c>\n</c> whatever the platform.</param>
-    /// <exception cref="ArgumentException">A name cannot be written in this format (it contains white space, for example).</exception>
+    /// <exception cref="ArgumentException">A name cannot be written in this format (it contains a double quote or a control character, for example).</exception>
     public static void Write(CpuCatalog catalog, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(writer);
         var w = new LineWriter(writer);
         w.Line(string.Create(CultureInfo.InvariantCulture, $"{Magic} {FormatVersion}"));
-        w.Line("name " + Token(catalog.Name));
+        w.Line("name " + Name(catalog.Name));
 
         if (!catalog.Vendors.IsEmpty)
         {
@@ -97,14 +101,14 @@ public static class CatalogFile
                     throw new ArgumentException($"vendor {v.Name}: a CPUID string with a double quote cannot be written", nameof(catalog));
                 }
 
-                w.Line($"vendor {Token(v.Name)} \"{v.CpuidString}\"");
+                w.Line($"vendor {Name(v.Name)} \"{v.CpuidString}\"");
             }
         }
 
         if (!catalog.Features.IsEmpty)
         {
             w.Line(string.Empty);
-            var width = catalog.Features.Max(f => f.Name.Length);
+            var width = catalog.Features.Max(f => Name(f.Name).Length);
             foreach (var f in catalog.Features)
             {
                 w.Line(FeatureLine(f, width));
@@ -131,7 +135,7 @@ public static class CatalogFile
     private static string FeatureLine(Feature f, int width)
     {
         var sb = new System.Text.StringBuilder();
-        sb.Append("feature ").Append(Token(f.Name).PadRight(width));
+        sb.Append("feature ").Append(Name(f.Name).PadRight(width));
         CpuDataKey? current = null;
         foreach (var b in f.Bits)
         {
@@ -166,7 +170,7 @@ public static class CatalogFile
 
     private static void WriteModel(CpuCatalog catalog, CpuModel m, LineWriter w)
     {
-        w.Line("model " + Token(m.Name));
+        w.Line("model " + Name(m.Name));
         w.Line($"  decode host={OnOff(m.DecodeHost)} guest={OnOff(m.DecodeGuest)}");
         if (m.CompatCheck)
         {
@@ -178,7 +182,7 @@ public static class CatalogFile
         var inheritedFeatures = FeatureSet.Empty;
         if (m.Ancestor is not null)
         {
-            w.Line((m.IsAlias ? "  alias-of " : "  ancestor ") + Token(m.Ancestor));
+            w.Line((m.IsAlias ? "  alias-of " : "  ancestor ") + Name(m.Ancestor));
             var ancestor = catalog.FindModel(m.Ancestor)
                 ?? throw new ArgumentException($"model {m.Name}: ancestor {m.Ancestor} is not in the catalog", nameof(catalog));
             inheritedVendor = ancestor.Vendor;
@@ -188,7 +192,7 @@ public static class CatalogFile
 
         if (m.Vendor != inheritedVendor)
         {
-            w.Line("  vendor " + (m.Vendor is null ? "-" : Token(m.Vendor.Name)));
+            w.Line("  vendor " + (m.Vendor is null ? "-" : Name(m.Vendor.Name)));
         }
 
         if (!m.Signatures.SequenceEqual(inheritedSignatures))
@@ -228,13 +232,14 @@ public static class CatalogFile
         var sb = new System.Text.StringBuilder();
         foreach (var n in names)
         {
-            if (sb.Length > 0 && sb.Length + 1 + n.Length > WrapColumn)
+            var name = Name(n);
+            if (sb.Length > 0 && sb.Length + 1 + name.Length > WrapColumn)
             {
                 w.Line(sb.ToString());
                 sb.Clear();
             }
 
-            sb.Append(sb.Length == 0 ? "  " + key : string.Empty).Append(' ').Append(Token(n));
+            sb.Append(sb.Length == 0 ? "  " + key : string.Empty).Append(' ').Append(name);
         }
 
         if (sb.Length > 0)
@@ -265,22 +270,36 @@ public static class CatalogFile
         _ => "edx",
     };
 
-    private static string Token(string name)
+    /// <summary>
+    /// A name as written: bare when it is a plain token, else in double quotes (a vendor such as
+    /// <c>Zhaoxin CentaurHauls</c>). A name with a double quote or a control character cannot be written.
+    /// </summary>
+    private static string Name(string name)
     {
-        if (name.Length == 0 || name[0] == '#' || name == "-")
-        {
-            throw new ArgumentException($"'{name}' cannot be written as a name in a catalog file", nameof(name));
-        }
-
+        var quoted = false;
         foreach (var c in name)
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c) || c == '"')
+            if (char.IsControl(c) || c == '"')
             {
-                throw new ArgumentException($"'{name}' cannot be written as a name in a catalog file (white space, control character or quote)", nameof(name));
+                throw new ArgumentException($"'{name}' cannot be written as a name in a catalog file (control character or double quote)", nameof(name));
             }
+
+            quoted |= char.IsWhiteSpace(c);
         }
 
-        return name;
+        if (name.Length == 0)
+        {
+            throw new ArgumentException("an empty name cannot be written in a catalog file", nameof(name));
+        }
+
+        return quoted || name[0] == '#' || name == "-" ? '"' + name + '"' : name;
+    }
+
+    /// <summary>An alias name, always a bare token (an <c>alias=SOURCE:NAME</c> item cannot hold quotes).</summary>
+    private static string Token(string name)
+    {
+        var written = Name(name);
+        return ReferenceEquals(written, name) ? name : throw new ArgumentException($"'{name}' cannot be written as an alias name in a catalog file (white space)", nameof(name));
     }
 
     /// <summary>Writes lines ending in <c>\n</c>.</summary>
@@ -372,7 +391,7 @@ public static class CatalogFile
                         throw Error("the catalog name is given twice");
                     }
 
-                    _name = tokens.Next().ToString();
+                    _name = Unquote(tokens.Next()).ToString();
                     tokens.End(this);
                     break;
                 case "vendor":
@@ -383,7 +402,7 @@ public static class CatalogFile
                     break;
                 case "model":
                     {
-                        var name = tokens.Next().ToString();
+                        var name = Unquote(tokens.Next()).ToString();
                         tokens.End(this);
                         if (name.Length == 0)
                         {
@@ -402,6 +421,22 @@ public static class CatalogFile
                 default:
                     throw Error($"unknown keyword '{keyword}'");
             }
+        }
+
+        /// <summary>A name token without its quotes (<c>"Zhaoxin CentaurHauls"</c> → <c>Zhaoxin CentaurHauls</c>); a bare token as it is.</summary>
+        public ReadOnlySpan<char> Unquote(ReadOnlySpan<char> token)
+        {
+            if (token.IsEmpty || token[0] != '"')
+            {
+                return token;
+            }
+
+            if (token.Length < 3 || token[^1] != '"' || token[1..^1].Contains('"'))
+            {
+                throw Error($"malformed quoted name {token} (a name in double quotes, followed by a space or the end of the line)");
+            }
+
+            return token[1..^1];
         }
 
         public InputException Error(string problem) =>
@@ -464,7 +499,7 @@ public static class CatalogFile
 
         private void VendorLine(ref Tokens tokens)
         {
-            var name = tokens.Next().ToString();
+            var name = Unquote(tokens.Next()).ToString();
             var rest = tokens.Rest().Trim();
             if (name.Length == 0 || rest.Length != 14 || rest[0] != '"' || rest[^1] != '"')
             {
@@ -492,7 +527,7 @@ public static class CatalogFile
 
         private void FeatureLine(ref Tokens tokens)
         {
-            var name = tokens.Next().ToString();
+            var name = Unquote(tokens.Next()).ToString();
             if (name.Length == 0)
             {
                 throw Error("feature without a name");
@@ -599,14 +634,14 @@ public static class CatalogFile
                 case "removed":
                     for (var t = tokens.Next(); !t.IsEmpty; t = tokens.Next())
                     {
-                        model.Removed.Add(FeatureIndex(t, model.Name));
+                        model.Removed.Add(FeatureIndex(Unquote(t), model.Name));
                     }
 
                     break;
                 case "added":
                     for (var t = tokens.Next(); !t.IsEmpty; t = tokens.Next())
                     {
-                        model.Added.Add(FeatureIndex(t, model.Name));
+                        model.Added.Add(FeatureIndex(Unquote(t), model.Name));
                     }
 
                     break;
@@ -636,7 +671,7 @@ public static class CatalogFile
                 throw Error($"model {model.Name}: ancestor given twice");
             }
 
-            var name = tokens.Next().ToString();
+            var name = Unquote(tokens.Next()).ToString();
             tokens.End(this);
             if (!_modelsByName.TryGetValue(name, out var ancestor))
             {
@@ -671,7 +706,7 @@ public static class CatalogFile
             }
             else
             {
-                model.Vendor = new VendorChoice(_vendorsByName.GetValueOrDefault(name.ToString())
+                model.Vendor = new VendorChoice(_vendorsByName.GetValueOrDefault(Unquote(name).ToString())
                     ?? throw Error($"model {model.Name}: unknown vendor {name}"));
             }
         }
@@ -701,7 +736,7 @@ public static class CatalogFile
             var set = model.Features ?? FeatureSet.Empty;
             for (var t = first; !t.IsEmpty; t = tokens.Next())
             {
-                set = set.With(FeatureIndex(t, model.Name));
+                set = set.With(FeatureIndex(Unquote(t), model.Name));
             }
 
             model.Features = set;
@@ -865,11 +900,16 @@ public static class CatalogFile
     {
         private ReadOnlySpan<char> _rest = line;
 
-        /// <summary>The next token, or empty at the end of the line.</summary>
+        /// <summary>The next token, or empty at the end of the line; a quoted name (<c>"A B"</c>) is one token, quotes included.</summary>
         public ReadOnlySpan<char> Next()
         {
             var s = _rest.TrimStart(' ');
             var end = s.IndexOf(' ');
+            if (s.Length > 1 && s[0] == '"' && s[1..].IndexOf('"') is var close and >= 0 && (close + 2 == s.Length || s[close + 2] == ' '))
+            {
+                end = close + 2 < s.Length ? close + 2 : -1;
+            }
+
             if (end < 0)
             {
                 _rest = [];

@@ -6,8 +6,10 @@ namespace VirtCpu.Tests.Cli;
 public sealed class CatalogCommandsTests
 {
     [Theory]
+    [InlineData("libvirt-12.8", 176)]
     [InlineData("libvirt-11.3", 150)]
     [InlineData("libvirt-9.0", 58)]
+    [InlineData("libvirt-7.0", 57)]
     public void Models_lists_every_model(string catalog, int count)
     {
         var (code, stdout, stderr) = CliProcess.Run(null, "models", "--catalog", catalog);

@@ -19,9 +19,27 @@ public sealed class CatalogFileTests
         CatalogAssert.Equal(fresh, CatalogFile.Read(new StringReader(committed), name));
     }
 
+    [Fact]
+    public void Committed_libvirt_12_8_equals_a_fresh_import_of_the_map_debian_forky_ships()
+    {
+        var root = Environment.GetEnvironmentVariable("VIRTCPU_LAB_ROOT") is { Length: > 0 } env ? env : "/var/cache/virtcpu-lab";
+        var map = Path.Combine(root, "forky", "usr", "share", "libvirt", "cpu_map");
+        if (!File.Exists(Path.Combine(map, "index.xml")))
+        {
+            Assert.Skip($"{map} is absent: libvirt 12.8's map comes from the lab's forky chroot (lab/stacks.sh)");
+        }
+
+        var fresh = LibvirtMapReader.Load(map, "libvirt-12.8");
+        var committed = File.ReadAllText(Path.Combine(SharedData.RepoRoot, "catalogs", "libvirt-12.8" + CatalogFile.Extension));
+        Assert.Equal(CatalogFile.WriteToString(fresh), committed);
+        CatalogAssert.Equal(fresh, CatalogFile.Read(new StringReader(committed), "libvirt-12.8"));
+    }
+
     [Theory]
+    [InlineData("libvirt-12.8")]
     [InlineData("libvirt-11.3")]
     [InlineData("libvirt-9.0")]
+    [InlineData("libvirt-7.0")]
     public void Embedded_catalog_is_the_committed_file_and_round_trips(string name)
     {
         var text = BuiltInCatalogs.GetText(name);
@@ -40,6 +58,10 @@ public sealed class CatalogFileTests
         var c90 = BuiltInCatalogs.Get("libvirt-9.0");
         Assert.Equal((3, 212, 58), (c90.Vendors.Length, c90.Features.Length, c90.Models.Length));
         Assert.Same(c113, BuiltInCatalogs.Get(BuiltInCatalogs.Default));
+        var c128 = BuiltInCatalogs.Get("libvirt-12.8");
+        Assert.Equal((4, 400, 176), (c128.Vendors.Length, c128.Features.Length, c128.Models.Length));
+        Assert.Equal("Zhaoxin CentaurHauls", c128.FindModel("YongFeng")!.Vendor!.Name);
+        Assert.Equal(["libvirt-12.8", "libvirt-11.3", "libvirt-9.0", "libvirt-7.0"], BuiltInCatalogs.Names);
     }
 
     [Fact]
@@ -71,6 +93,39 @@ public sealed class CatalogFileTests
     }
 
     [Fact]
+    public void Names_with_spaces_are_quoted_and_read_back()
+    {
+        var zhaoxin = new Vendor("Zhaoxin CentaurHauls", "CentaurHauls");
+        var catalog = CpuCatalog.Create(
+            "spaced",
+            [zhaoxin],
+            [new Feature("fpu", [new FeatureBits(CpuDataKey.Cpuid(1), CpuRegister.Edx, 1)]), new Feature("-", [new FeatureBits(CpuDataKey.Cpuid(1), CpuRegister.Edx, 2)])],
+            [
+                new CpuModel { Name = "YongFeng", Vendor = zhaoxin, Signatures = [new ModelSignature(7, 11, null)], Features = FeatureSet.Of(0, 1), DecodeHost = true, DecodeGuest = true },
+                new CpuModel { Name = "#odd model", Ancestor = "YongFeng", Vendor = zhaoxin, Signatures = [new ModelSignature(7, 11, null)], Features = FeatureSet.Of(0), RemovedFeatures = [1], DecodeHost = true },
+            ]);
+        var text = CatalogFile.WriteToString(catalog);
+        Assert.Contains("\nvendor \"Zhaoxin CentaurHauls\" \"CentaurHauls\"\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n  vendor \"Zhaoxin CentaurHauls\"\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nfeature \"-\" cpuid ", text, StringComparison.Ordinal);
+        Assert.Contains("\nmodel \"#odd model\"\n  decode host=on guest=off\n  ancestor YongFeng\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n  removed \"-\"\n", text, StringComparison.Ordinal);
+        var read = CatalogFile.Read(new StringReader(text), "spaced.vcat");
+        CatalogAssert.Equal(catalog, read);
+        Assert.Equal(text, CatalogFile.WriteToString(read));
+        Assert.Same(read.FindVendor("Zhaoxin CentaurHauls"), read.FindModel("YongFeng")!.Vendor);
+    }
+
+    [Theory]
+    [InlineData("a\"b")]
+    [InlineData("tab\tname")]
+    public void Names_that_cannot_be_written_are_refused(string name)
+    {
+        var catalog = CpuCatalog.Create("x", [new Vendor(name, "GenuineIntel")], [], []);
+        Assert.Throws<ArgumentException>(() => CatalogFile.WriteToString(catalog));
+    }
+
+    [Fact]
     public void Files_are_line_oriented_and_use_newlines_only()
     {
         var text = CatalogFile.WriteToString(HandBuilt());
@@ -98,6 +153,9 @@ public sealed class CatalogFileTests
     [InlineData("virtcpu-catalog 1\nname x\nmodel M\n  decode host=on guest=on\n  colour blue\n", 5, "unknown keyword 'colour'")]
     [InlineData("virtcpu-catalog 1\nname x\n  decode host=on guest=on\n", 3, "outside a model block")]
     [InlineData("virtcpu-catalog 1\nname x\nmodel M\n  decode host=on guest=on\nmodel M\n  decode host=on guest=on\n", 5, "duplicate model M")]
+    [InlineData("virtcpu-catalog 1\nname x\nvendor \"Zhaoxin CentaurHauls \"CentaurHauls\"\n", 3, "malformed quoted name")]
+    [InlineData("virtcpu-catalog 1\nname x\nvendor \"Zhaoxin CentaurHauls\"\"CentaurHauls\"\n", 3, "malformed quoted name")]
+    [InlineData("virtcpu-catalog 1\nname x\nvendor \"Zhaoxin\" \"CentaurHauls\"\nmodel M\n  decode host=on guest=on\n  vendor \"Zhaoxin CentaurHauls\"\n", 6, "unknown vendor \"Zhaoxin CentaurHauls\"")]
     public void Malformed_files_are_input_errors_with_line_numbers(string text, int line, string problem)
     {
         var e = Assert.Throws<InputException>(() => CatalogFile.Read(new StringReader(text), "bad.vcat"));
