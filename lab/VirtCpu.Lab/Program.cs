@@ -116,7 +116,7 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
             foreach (var node in nodes)
             {
                 Stacks.Up(node);
-                var capture = NodeCapture.Read(new VirtCpu.Live.Virsh(node.Uri));
+                var capture = NodeCapture.Read(new VirtCpu.Live.Virsh(node.Uri), "qemu"); // the lab's guests are TCG guests
                 qemuOf[node.Name] = capture.Qemu;
                 var map = node.MapEdit is null ? null : Path.Combine(Stacks.Root, "maps", $"{node.Stack}-{node.MapEdit.Name}");
                 capture.WriteProfile(Path.Combine(profiles, node.Name + ".json"), map);

@@ -97,8 +97,10 @@ internal static class MigrateCheckCommand
         {
             var source = new Live.Virsh(sourceUri);
             var domain = Live.LiveDomain.ReadMigratable(source, name);
-            var from = Node.Resolve(NodeProfileReader.Read(Live.LiveDomain.CaptureNode(sourceUri, folder.FullName, "source")));
-            var to = Node.Resolve(NodeProfileReader.Read(Live.LiveDomain.CaptureNode(destinationUri, folder.FullName, "destination")));
+
+            // Both nodes as the domain's type sees them: a TCG guest on a KVM host gets the TCG host-model.
+            var from = Node.Resolve(NodeProfileReader.Read(Live.LiveDomain.CaptureNode(sourceUri, folder.FullName, "source", domain.Type)));
+            var to = Node.Resolve(NodeProfileReader.Read(Live.LiveDomain.CaptureNode(destinationUri, folder.FullName, "destination", domain.Type)));
             Unmodelled.Refuse(domain.Cpu, name, from, to);
             return Report(domain.Cpu, [from, to], domain.MachineIsAlias ? null : domain.Machine, asJson);
         }

@@ -31,12 +31,13 @@ public static class LiveDomain
     /// <param name="uri">The node's URI (null: virsh's default).</param>
     /// <param name="folder">The folder.</param>
     /// <param name="name">The profile's name.</param>
+    /// <param name="virtType">The domain type whose view to capture (<c>kvm</c>, <c>qemu</c>), or null for the node's best.</param>
     /// <returns>The profile file.</returns>
     /// <exception cref="InputException">The node cannot be captured.</exception>
-    public static string CaptureNode(string? uri, string folder, string name)
+    public static string CaptureNode(string? uri, string folder, string name, string? virtType = null)
     {
         var path = Path.Combine(folder, name + ".json");
-        NodeCapture.Read(new Virsh(uri)).WriteProfile(path);
+        NodeCapture.Read(new Virsh(uri), virtType).WriteProfile(path);
         return path;
     }
 }

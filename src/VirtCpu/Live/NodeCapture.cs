@@ -37,9 +37,13 @@ public sealed record NodeCapture
 
     /// <summary>Captures a node.</summary>
     /// <param name="virsh">virsh pointed at the node.</param>
+    /// <param name="virtType">
+    /// The domain type whose view to capture: <c>kvm</c>, <c>qemu</c> (TCG guests, whose host-model is
+    /// QEMU's TCG CPU even on a KVM host), or null for KVM when the node offers it, else TCG.
+    /// </param>
     /// <returns>The capture.</returns>
-    /// <exception cref="InputException">The daemon is down, the URI is wrong, virsh is missing, or the replies are not understood.</exception>
-    public static NodeCapture Read(Virsh virsh)
+    /// <exception cref="InputException">The daemon is down, the URI is wrong, virsh is missing, the node lacks the domain type, or the replies are not understood.</exception>
+    public static NodeCapture Read(Virsh virsh, string? virtType = null)
     {
         ArgumentNullException.ThrowIfNull(virsh);
         var versions = virsh.Run("version", "--daemon");
@@ -49,7 +53,15 @@ public sealed record NodeCapture
         var caps = Parse(capabilities, virsh.Target, "capabilities");
         var x86 = caps.Descendants("guest").FirstOrDefault(g => (string?)g.Element("arch")?.Attribute("name") == "x86_64")
             ?? throw new InputException(virsh.Target, "the node offers no x86_64 guests");
-        var kvm = x86.Element("arch")!.Elements("domain").Any(d => (string?)d.Attribute("type") == "kvm");
+        var offersKvm = x86.Element("arch")!.Elements("domain").Any(d => (string?)d.Attribute("type") == "kvm");
+        var kvm = virtType switch
+        {
+            null => offersKvm,
+            "qemu" => false,
+            "kvm" when offersKvm => true,
+            "kvm" => throw new InputException(virsh.Target, "the node offers no kvm domains (no /dev/kvm?); capture its TCG view with domain type qemu"),
+            _ => throw new InputException(virsh.Target, $"unknown domain type '{virtType}' (kvm or qemu)"),
+        };
         var machine = x86.Element("arch")!.Elements("machine").FirstOrDefault(m => m.Value.Trim() == "pc")?.Attribute("canonical")?.Value
             ?? throw new InputException(virsh.Target, "the node's QEMU has no 'pc' machine type");
         var domcaps = virsh.Run("domcapabilities", "--virttype", kvm ? "kvm" : "qemu", "--arch", "x86_64", "--machine", machine);
