@@ -123,6 +123,21 @@ public static class BehaviourFile
     /// <summary>The default libvirt release's behaviour (that of the default catalog, <see cref="BuiltInCatalogs.Default"/>), for code paths without a node.</summary>
     public static ReleaseBehaviour DefaultLibvirt => For("libvirt", DefaultLibvirtRelease, null);
 
+    /// <summary>
+    /// The behaviour of the libvirt release a catalog comes from: that of <c>libvirt-X.Y</c> when X.Y is
+    /// modelled, else (a map folder, a file, an unmodelled release) the default release's, explicitly.
+    /// </summary>
+    /// <param name="catalogName">The catalog's name.</param>
+    /// <returns>The behaviour.</returns>
+    public static ReleaseBehaviour LibvirtOfCatalog(string catalogName)
+    {
+        ArgumentNullException.ThrowIfNull(catalogName);
+        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release)
+            && Modelled("libvirt").Contains(release.ToString(2))
+            ? For("libvirt", release, null)
+            : DefaultLibvirt;
+    }
+
     /// <summary>The default libvirt release: that of the default catalog (<c>libvirt-11.3</c>: 11.3).</summary>
     public static Version DefaultLibvirtRelease { get; } = Version.Parse(BuiltInCatalogs.Default["libvirt-".Length..]);
 

@@ -22,7 +22,8 @@ public sealed record BehaviourEntry(string Key, ImmutableArray<string> Values, s
 /// <c>NAME=off</c> to QEMU and records <c>disable</c>); <c>qemu-spelling LIBVIRT QEMU</c> (one line per
 /// feature libvirt spells differently from QEMU: translated on <c>-cpu</c> and back when libvirt reads
 /// QEMU's replies); <c>never-passed</c> (features libvirt leaves out of <c>-cpu</c> whatever their
-/// policy). Keys of a QEMU release: <c>multi-cpu-package</c> (features QEMU sets in every vCPU when a
+/// policy); <c>sync-omits</c> (features the release's model sync leaves out of the models it writes from
+/// QEMU's table; <c>NAME*</c> is a prefix). Keys of a QEMU release: <c>multi-cpu-package</c> (features QEMU sets in every vCPU when a
 /// package holds more than one logical CPU, i.e. cores x threads &gt; 1), <c>multi-cpu-package-non-intel</c>
 /// (the same, in addition, for guests whose vendor is neither Intel nor Zhaoxin), <c>kvm-synthesized</c>
 /// (features QEMU offers under KVM whatever the host CPU has). <c>qemu-spelling</c> and
@@ -60,13 +61,14 @@ public sealed record ReleaseBehaviour
         ["tcg-disable-unnamed"] = "libvirt",
         ["qemu-spelling"] = "libvirt",
         ["never-passed"] = "libvirt",
+        ["sync-omits"] = "libvirt",
         ["multi-cpu-package"] = "qemu",
         ["multi-cpu-package-non-intel"] = "qemu",
         ["kvm-synthesized"] = "qemu",
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     /// <summary>The keys a behaviour file may hold.</summary>
-    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "qemu-spelling", "never-passed", "multi-cpu-package", "multi-cpu-package-non-intel", "kvm-synthesized"];
+    public static ImmutableArray<string> Keys { get; } = ["check-partial", "tcg-disable-unnamed", "qemu-spelling", "never-passed", "sync-omits", "multi-cpu-package", "multi-cpu-package-non-intel", "kvm-synthesized"];
 
     /// <summary>The keys that may take several lines (their values add up).</summary>
     public static ImmutableArray<string> RepeatableKeys { get; } = ["qemu-spelling", "never-passed"];
@@ -96,6 +98,18 @@ public sealed record ReleaseBehaviour
     /// <param name="libvirtName">The feature's libvirt name.</param>
     /// <returns>True when one of the release's <c>never-passed</c> lines names it.</returns>
     public bool NeverPassed(string libvirtName) => EntryWith("never-passed", libvirtName) is not null;
+
+    /// <summary>
+    /// Whether the release's model sync (<c>src/cpu_map/sync_qemu_models_i386.py</c>) leaves a feature out of the
+    /// models it writes from QEMU's table (<c>sync-omits</c>; a value ending in <c>*</c> is a name prefix).
+    /// </summary>
+    /// <param name="libvirtName">The feature's libvirt name.</param>
+    /// <returns>True when the release's sync never lists it in a model.</returns>
+    public bool SyncOmits(string libvirtName)
+    {
+        ArgumentNullException.ThrowIfNull(libvirtName);
+        return Values("sync-omits").Any(v => v.EndsWith('*') ? libvirtName.StartsWith(v[..^1], StringComparison.Ordinal) : v == libvirtName);
+    }
 
     /// <summary>The spelling pairs of a file's entries (each <c>qemu-spelling</c> line holds one pair).</summary>
     /// <param name="entries">The entries.</param>
