@@ -46,7 +46,8 @@ internal static class CpuFiles
         }
 
         var qemu = input.Qemu!;
-        return (QemuHostData.FromExpansion(catalog, qemu.Expansion), Models(qemu));
+        // No node, so no libvirt release: QEMU's names are read with the default release's spelling.
+        return (QemuHostData.FromExpansion(catalog, qemu.Expansion, BehaviourFile.DefaultLibvirt.Spelling), Models(qemu));
     }
 
     /// <summary>The QEMU model list of a reply file.</summary>
@@ -114,5 +115,5 @@ internal static class CpuFiles
     }
 
 
-    private static HypervisorModels? Models(QemuReplyFile qemu) => qemu.Definitions is { } defs ? QemuHostData.Models(defs) : null;
+    private static HypervisorModels? Models(QemuReplyFile qemu) => qemu.Definitions is { } defs ? QemuHostData.Models(defs, BehaviourFile.DefaultLibvirt.Spelling) : null;
 }

@@ -54,12 +54,13 @@ internal static class HostCommand
             Migration.NodeHost offer;
             if (live is not null)
             {
-                offer = Migration.NodeHost.FromQemuHost(bridge, live.Expansion);
+                // This machine names no libvirt release: the default release's spelling, explicitly.
+                offer = Migration.NodeHost.FromQemuHost(bridge, live.Expansion, BehaviourFile.DefaultLibvirt.Spelling);
                 source = $"QEMU {live.QemuVersion ?? "?"}/KVM expansion of the host model";
             }
             else
             {
-                offer = Migration.NodeHost.FromRaw(bridge, raw, QemuAccelerator.Kvm);
+                offer = Migration.NodeHost.FromRaw(bridge, raw, QemuAccelerator.Kvm, BehaviourFile.For("qemu", hypervisor.QemuVersion, null));
                 approximate = true;
                 source = "raw CPUID of this machine, completed with what KVM synthesizes (an approximation: "
                     + (parseResult.GetValue(noQemu) ? "--no-qemu was given" : "no QEMU binary or /dev/kvm to ask") + ")";

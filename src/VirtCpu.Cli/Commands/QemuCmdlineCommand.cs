@@ -5,7 +5,10 @@ using VirtCpu.Qemu;
 
 namespace VirtCpu.Cli.Commands;
 
-/// <summary><c>virtcpu qemu cmdline CPU.xml</c>: the <c>-cpu</c> argument libvirt passes for a guest CPU.</summary>
+/// <summary>
+/// <c>virtcpu qemu cmdline CPU.xml [--libvirt X.Y]</c>: the <c>-cpu</c> argument a libvirt release passes for a
+/// guest CPU (its spelling table and never-passed features; without <c>--libvirt</c>, the default release's, explicitly).
+/// </summary>
 internal static class QemuCmdlineCommand
 {
     /// <summary>Creates the command.</summary>
@@ -13,15 +16,20 @@ internal static class QemuCmdlineCommand
     public static Command Create()
     {
         var file = new Argument<string>("CPU.xml") { Description = "A guest <cpu> definition (or a domain XML holding one)." };
+        var release = new Option<string>("--libvirt") { Description = $"The libvirt release whose spelling and never-passed features apply (a modelled release; default {BehaviourFile.DefaultLibvirtRelease.ToString(2)}).", HelpName = "X.Y" };
         var command = new Command("cmdline", "Render the -cpu argument libvirt would pass to QEMU for a guest CPU definition.");
         command.Arguments.Add(file);
+        command.Options.Add(release);
         command.SetAction(parseResult =>
         {
             var path = parseResult.GetValue(file)!;
             var cpu = CpuXml.ReadFile(path, CpuType.Guest);
+            var libvirt = parseResult.GetValue(release) is { } text
+                ? BehaviourFile.For("libvirt", Version.TryParse(text, out var v) ? v : throw new InputException(null, $"--libvirt: '{text}' is not a release X.Y"), null)
+                : BehaviourFile.DefaultLibvirt;
             try
             {
-                Console.Out.WriteLine("-cpu " + QemuCommandLine.Render(cpu));
+                Console.Out.WriteLine("-cpu " + QemuCommandLine.Render(cpu, libvirt));
             }
             catch (InputException e)
             {

@@ -6,6 +6,7 @@ using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
 using VirtCpu.Formats;
+using VirtCpu.Qemu;
 
 namespace VirtCpu.Conformance;
 
@@ -27,15 +28,18 @@ public sealed class ConformanceSuite
     private readonly CpuTranslator _translator;
     private readonly CpuBaseline _baseline;
     private readonly LiveCpuUpdater _live;
+    private readonly FeatureSpelling _spelling;
 
     /// <summary>Creates a suite for a catalog.</summary>
     /// <param name="catalog">The catalog (the map the expected files were made with).</param>
     /// <param name="style">The libvirt version whose XML formatting the expected files use.</param>
-    public ConformanceSuite(CpuCatalog catalog, CpuXmlStyle style = CpuXmlStyle.Libvirt11)
+    /// <param name="libvirt">The libvirt release whose tests these are (its spelling of QEMU's feature names); null for the default release.</param>
+    public ConformanceSuite(CpuCatalog catalog, CpuXmlStyle style = CpuXmlStyle.Libvirt11, ReleaseBehaviour? libvirt = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         _catalog = catalog;
         _style = style;
+        _spelling = (libvirt ?? BehaviourFile.DefaultLibvirt).Spelling;
         _comparer = new CpuComparer(catalog);
         _decoder = new CpuDecoder(catalog);
         _updater = new GuestCpuUpdater(catalog);
@@ -355,10 +359,10 @@ public sealed class ConformanceSuite
         return null;
     }
 
-    private CpuData JsonData(Files files, string host) => QemuHostData.FromExpansion(_catalog, files.Qemu($"cpuid-{host}.json").Expansion);
+    private CpuData JsonData(Files files, string host) => QemuHostData.FromExpansion(_catalog, files.Qemu($"cpuid-{host}.json").Expansion, _spelling);
 
-    private static HypervisorModels? JsonModels(Files files, string host) =>
-        files.Qemu($"cpuid-{host}.json").Definitions is { } defs ? QemuHostData.Models(defs) : null;
+    private HypervisorModels? JsonModels(Files files, string host) =>
+        files.Qemu($"cpuid-{host}.json").Definitions is { } defs ? QemuHostData.Models(defs, _spelling) : null;
 
     private string Format(CpuDefinition cpu) => CpuXml.Format(cpu, _style);
 

@@ -7,19 +7,11 @@ namespace VirtCpu.Engine;
 
 /// <summary>
 /// CPU data built from QEMU replies as libvirt's QEMU driver builds it (<c>docs/design.md#52-cpu-data</c>): the feature
-/// bits of a <c>query-cpu-model-expansion</c> and the model list of <c>query-cpu-definitions</c>.
+/// bits of a <c>query-cpu-model-expansion</c> and the model list of <c>query-cpu-definitions</c>, with
+/// QEMU's feature names read through the libvirt release's spelling table.
 /// </summary>
 public static class QemuHostData
 {
-    /// <summary>Translates a QEMU feature spelling to libvirt's (libvirt's 15-entry table, kept once in <see cref="QemuCommandLine"/>); other names are returned unchanged.</summary>
-    /// <param name="qemuName">The QEMU name.</param>
-    /// <returns>The libvirt name.</returns>
-    public static string ToLibvirtName(string qemuName)
-    {
-        ArgumentNullException.ThrowIfNull(qemuName);
-        return QemuCommandLine.ToLibvirtName(qemuName);
-    }
-
     /// <summary>
     /// Builds CPU data from a model expansion: every boolean property set to true that names a
     /// catalog feature (after translation), the <c>vendor</c> string, and the signature composed
@@ -27,11 +19,13 @@ public static class QemuHostData
     /// </summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="expansion">The expansion.</param>
+    /// <param name="spelling">The libvirt release's spelling table (QEMU names into the catalog's).</param>
     /// <returns>The data.</returns>
-    public static CpuData FromExpansion(CpuCatalog catalog, QemuModelExpansion expansion)
+    public static CpuData FromExpansion(CpuCatalog catalog, QemuModelExpansion expansion, FeatureSpelling spelling)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(expansion);
+        ArgumentNullException.ThrowIfNull(spelling);
         var set = FeatureSet.Empty;
         string? vendor = null;
         foreach (var (name, value) in expansion.Props)
@@ -39,7 +33,7 @@ public static class QemuHostData
             switch (value.Kind)
             {
                 case QemuValueKind.Boolean when value.Boolean:
-                    if (catalog.FindFeature(ToLibvirtName(name)) is { } f)
+                    if (catalog.FindFeature(spelling.ToLibvirt(name)) is { } f)
                     {
                         set = set.With(f.Index);
                     }
@@ -92,15 +86,17 @@ public static class QemuHostData
     /// <c>unavailable-features</c> is present and empty, blockers translated to libvirt spelling.
     /// </summary>
     /// <param name="definitions">The definitions.</param>
+    /// <param name="spelling">The libvirt release's spelling table.</param>
     /// <returns>The list.</returns>
-    public static HypervisorModels Models(IEnumerable<QemuCpuDefinitionInfo> definitions)
+    public static HypervisorModels Models(IEnumerable<QemuCpuDefinitionInfo> definitions, FeatureSpelling spelling)
     {
         ArgumentNullException.ThrowIfNull(definitions);
+        ArgumentNullException.ThrowIfNull(spelling);
         return HypervisorModels.Create(definitions.Select(d =>
         {
             var unavailable = d.UnavailableFeatures;
             bool? usable = unavailable is { } u ? u.IsEmpty : null;
-            var blockers = unavailable is { } list ? list.Select(ToLibvirtName).ToImmutableArray() : [];
+            var blockers = unavailable is { } list ? list.Select(spelling.ToLibvirt).ToImmutableArray() : [];
             return new HypervisorModel(d.Name, usable, blockers);
         }));
     }

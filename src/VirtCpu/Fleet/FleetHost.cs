@@ -144,7 +144,7 @@ public sealed class FleetHostResolver
     }
 
     private CpuData FromInput(CpuDataInput input) =>
-        input.Raw is { } raw ? CpuData.FromRaw(raw, _catalog) : QemuHostData.FromExpansion(_catalog, input.Qemu!.Expansion);
+        input.Raw is { } raw ? CpuData.FromRaw(raw, _catalog) : QemuHostData.FromExpansion(_catalog, input.Qemu!.Expansion, BehaviourFile.DefaultLibvirt.Spelling);
 
     private Node NodeOf(HostCapture capture)
     {
@@ -153,21 +153,24 @@ public sealed class FleetHostResolver
             return Migration.Node.Resolve(profile);
         }
 
+        // A capture without a profile names no libvirt release: the default release's behaviour, as a node without one gets.
+        var libvirt = BehaviourFile.DefaultLibvirt;
+        var qemu = BehaviourFile.For("qemu", _hypervisor.QemuVersion, capture.Name);
         NodeHost offer;
         if (capture.Data is { Raw: { } raw })
         {
-            offer = NodeHost.FromRaw(_bridge, raw, QemuAccelerator.Kvm);
+            offer = NodeHost.FromRaw(_bridge, raw, QemuAccelerator.Kvm, qemu);
         }
         else if (capture.Data is { Qemu: { } reply })
         {
-            offer = NodeHost.FromQemuHost(_bridge, reply.Expansion);
+            offer = NodeHost.FromQemuHost(_bridge, reply.Expansion, libvirt.Spelling);
         }
         else
         {
             var data = DataOf(capture);
-            offer = NodeHost.Complete(_bridge, new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), _bridge.ToHypervisor(data.Features), data.Features), QemuAccelerator.Kvm);
+            offer = NodeHost.Complete(_bridge, new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), _bridge.ToHypervisor(data.Features), data.Features), QemuAccelerator.Kvm, qemu);
         }
 
-        return new Node { Name = capture.Name, Catalog = _catalog, Hypervisor = _hypervisor, Machine = _machine, Accelerator = QemuAccelerator.Kvm, Host = offer, QemuBehaviour = BehaviourFile.For("qemu", _hypervisor.QemuVersion, capture.Name) };
+        return new Node { Name = capture.Name, Catalog = _catalog, Hypervisor = _hypervisor, Machine = _machine, Accelerator = QemuAccelerator.Kvm, Host = offer, LibvirtBehaviour = libvirt, QemuBehaviour = qemu };
     }
 }

@@ -85,6 +85,62 @@ public static class BehaviourFile
             .OrderBy(v => Version.TryParse(v, out var x) ? x : new Version(0, 0))];
     }
 
+    /// <summary>One behaviour line against the rules: a known key of the file's product, with a source, once unless it may repeat; a spelling line holds one pair.</summary>
+    private static void CheckEntry(string file, int n, string? product, string[] tokens, string source, ImmutableArray<BehaviourEntry>.Builder entries)
+    {
+        var key = tokens[0];
+        if (!ReleaseBehaviour.KeyProducts.TryGetValue(key, out var keyProduct))
+        {
+            throw new InputException(file, $"line {n}: unknown behaviour '{key}' (known: {string.Join(", ", ReleaseBehaviour.Keys)})");
+        }
+
+        if (product is null)
+        {
+            throw new InputException(file, $"line {n}: behaviour '{key}' before the 'release' line");
+        }
+
+        if (keyProduct != product)
+        {
+            throw new InputException(file, $"line {n}: behaviour '{key}' belongs to a {keyProduct} release, not to a {product} release");
+        }
+
+        if (source.Length == 0)
+        {
+            throw new InputException(file, $"line {n}: behaviour '{key}' says nothing of where it comes from (add '# source')");
+        }
+
+        if (!ReleaseBehaviour.RepeatableKeys.Contains(key) && entries.Any(e => e.Key == key))
+        {
+            throw new InputException(file, $"line {n}: behaviour '{key}' is given twice");
+        }
+
+        if (key == "qemu-spelling" && tokens.Length != 3)
+        {
+            throw new InputException(file, $"line {n}: expected 'qemu-spelling LIBVIRT-NAME QEMU-NAME # source'");
+        }
+    }
+
+    /// <summary>The default libvirt release's behaviour (that of the default catalog, <see cref="BuiltInCatalogs.Default"/>), for code paths without a node.</summary>
+    public static ReleaseBehaviour DefaultLibvirt => For("libvirt", DefaultLibvirtRelease, null);
+
+    /// <summary>
+    /// The behaviour of the libvirt release a catalog comes from: that of <c>libvirt-X.Y</c> when X.Y is
+    /// modelled, else (a map folder, a file, an unmodelled release) the default release's, explicitly.
+    /// </summary>
+    /// <param name="catalogName">The catalog's name.</param>
+    /// <returns>The behaviour.</returns>
+    public static ReleaseBehaviour LibvirtOfCatalog(string catalogName)
+    {
+        ArgumentNullException.ThrowIfNull(catalogName);
+        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release)
+            && Modelled("libvirt").Contains(release.ToString(2))
+            ? For("libvirt", release, null)
+            : DefaultLibvirt;
+    }
+
+    /// <summary>The default libvirt release: that of the default catalog (<c>libvirt-11.3</c>: 11.3).</summary>
+    public static Version DefaultLibvirtRelease { get; } = Version.Parse(BuiltInCatalogs.Default["libvirt-".Length..]);
+
     /// <summary>Parses a behaviour file.</summary>
     /// <param name="text">The text.</param>
     /// <param name="file">The file name used in messages.</param>
@@ -126,22 +182,22 @@ public static class BehaviourFile
                 continue;
             }
 
-            if (!ReleaseBehaviour.Keys.Contains(tokens[0]))
-            {
-                throw new InputException(file, $"line {n}: unknown behaviour '{tokens[0]}' (known: {string.Join(", ", ReleaseBehaviour.Keys)})");
-            }
-
-            if (source.Length == 0)
-            {
-                throw new InputException(file, $"line {n}: behaviour '{tokens[0]}' says nothing of where it comes from (add '# source')");
-            }
-
+            CheckEntry(file, n, product, tokens, source, entries);
             entries.Add(new BehaviourEntry(tokens[0], [.. tokens[1..]], source));
         }
 
         if (product is null || release is null)
         {
             throw new InputException(file, "no 'release' line");
+        }
+
+        try
+        {
+            _ = new FeatureSpelling(ReleaseBehaviour.SpellingPairs(entries));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException(file, e.Message.Split(" (Parameter", 2)[0], e);
         }
 
         return new ReleaseBehaviour { Product = product, Release = release, Entries = entries.ToImmutable() };

@@ -7,7 +7,7 @@ namespace VirtCpu.Formats;
 /// Reads a host offer from a file, detected from content: a QMP probe holding the <c>host</c>
 /// model's expansion (exact), a QEMU reply file as libvirt's tests store them (exact: the
 /// expansion of <c>host</c>), or raw CPU data, <c>&lt;cpudata&gt;</c> XML or <c>cpuid -r</c> text
-/// (approximate, see <see cref="HostOffer.FromCpuid"/>).
+/// (approximate, see <see cref="HostOffer.FromCpuid(QemuHypervisorCatalog, VirtCpu.Cpuid.CpuidData, string)"/>).
 /// </summary>
 public static class HostOfferFile
 {
@@ -32,7 +32,8 @@ public static class HostOfferFile
         var input = CpuDataFile.Read(path);
         if (input.Raw is { } raw)
         {
-            return HostOffer.FromCpuid(catalog, raw, accelerator, path);
+            var offer = HostOffer.FromCpuid(catalog, raw, path);
+            return accelerator == QemuAccelerator.Kvm ? offer.CompleteForKvm(catalog, BehaviourFile.For("qemu", catalog.QemuVersion, path)) : offer;
         }
 
         return HostOffer.FromExpansion(catalog, input.Qemu!.Expansion, $"{path}: QEMU's host model expansion");

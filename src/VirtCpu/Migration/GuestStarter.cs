@@ -203,7 +203,7 @@ public static class GuestStarter
                 var mi = node.Bridge.ManagementOf(i);
                 if (mi < 0)
                 {
-                    blockers.Add(QemuHostData.ToLibvirtName(q.Features[i].Name));
+                    blockers.Add(node.LibvirtBehaviour.Spelling.ToLibvirt(q.Features[i].Name));
                 }
                 else if (!disabled.Contains(mi))
                 {
@@ -230,7 +230,7 @@ public static class GuestStarter
             var noQemu = new List<string>();
             foreach (var f in _def.Features)
             {
-                if (f.Policy is not { } policy || LibvirtQemuGlue.NeverPassedToQemu(f.Name))
+                if (f.Policy is not { } policy || node.LibvirtBehaviour.NeverPassed(f.Name))
                 {
                     continue;
                 }

@@ -34,7 +34,7 @@ public sealed record Node
     public Version Libvirt => LibvirtBehaviour.Release;
 
     /// <summary>How the node's libvirt release behaves where releases differ.</summary>
-    public ReleaseBehaviour LibvirtBehaviour { get; init; } = BehaviourFile.For("libvirt", new Version(11, 3), null);
+    public ReleaseBehaviour LibvirtBehaviour { get; init; } = BehaviourFile.DefaultLibvirt;
 
     /// <summary>How the node's QEMU release behaves where releases differ (by default, that of the hypervisor catalog's release).</summary>
     public ReleaseBehaviour QemuBehaviour
@@ -84,22 +84,24 @@ public sealed record Node
     {
         ArgumentNullException.ThrowIfNull(profile);
         var bridge = VocabularyBridge.For(profile.Catalog, profile.Hypervisor);
+        var libvirt = BehaviourFile.For("libvirt", profile.Libvirt ?? BehaviourFile.DefaultLibvirtRelease, profile.File);
+        var qemu = BehaviourFile.For("qemu", profile.Hypervisor.QemuVersion, profile.File);
         NodeHost host;
         if (profile.HostData is { Raw: { } raw })
         {
-            host = NodeHost.FromRaw(bridge, raw, profile.Accelerator);
+            host = NodeHost.FromRaw(bridge, raw, profile.Accelerator, qemu);
         }
         else if (profile.HostData is { Qemu: { } reply })
         {
-            host = NodeHost.FromQemuHost(bridge, reply.Expansion);
+            host = NodeHost.FromQemuHost(bridge, reply.Expansion, libvirt.Spelling);
         }
         else if (profile.HostModel is { } hostModel)
         {
-            host = NodeHost.FromHostModel(bridge, hostModel, profile.Accelerator, profile.HostSource);
+            host = NodeHost.FromHostModel(bridge, hostModel, profile.Accelerator, profile.HostSource, qemu);
         }
         else if (profile.InlineHost is { } inline)
         {
-            host = NodeHost.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator);
+            host = NodeHost.Complete(bridge, FromInline(profile, bridge, inline), profile.Accelerator, qemu);
         }
         else
         {
@@ -114,8 +116,8 @@ public sealed record Node
             Machine = profile.Machine,
             Accelerator = profile.Accelerator,
             Host = host,
-            LibvirtBehaviour = BehaviourFile.For("libvirt", profile.Libvirt ?? new Version(11, 3), profile.File),
-            QemuBehaviour = BehaviourFile.For("qemu", profile.Hypervisor.QemuVersion, profile.File),
+            LibvirtBehaviour = libvirt,
+            QemuBehaviour = qemu,
         };
     }
 

@@ -16,9 +16,6 @@ namespace VirtCpu.Migration;
 /// <param name="Management">The offered features in the management catalog's index space.</param>
 public sealed record NodeHost(string? VendorString, CpuSignature Signature, FeatureSet Qemu, FeatureSet Management)
 {
-    /// <summary>The features KVM synthesizes for every guest, besides the KVM paravirtual word.</summary>
-    public static IReadOnlyList<string> KvmSynthesized { get; } = ["hypervisor", "x2apic", "tsc-deadline"];
-
     /// <summary>libvirt's host-model CPU for this host (domain capabilities), when the offer came from it.</summary>
     public VirtCpu.Cpu.CpuDefinition? HostModel { get; init; }
 
@@ -32,26 +29,28 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="raw">The raw data.</param>
     /// <param name="accelerator">The accelerator.</param>
+    /// <param name="qemu">The QEMU release's behaviour (what it synthesizes under KVM).</param>
     /// <returns>The offer.</returns>
-    public static NodeHost FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator)
+    public static NodeHost FromRaw(VocabularyBridge bridge, CpuidData raw, QemuAccelerator accelerator, ReleaseBehaviour qemu)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(raw);
-        var qemuFeatures = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, QemuAccelerator.Tcg, "cpuid").Features;
+        var qemuFeatures = VirtCpu.Qemu.HostOffer.FromCpuid(bridge.Hypervisor, raw, "cpuid").Features;
         var managementFeatures = CpuData.FromRaw(raw, bridge.Management).Features;
-        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), qemuFeatures, managementFeatures), accelerator);
+        return Complete(bridge, new NodeHost(raw.VendorString, CpuSignature.FromEax(raw.Leaf1Eax), qemuFeatures, managementFeatures), accelerator, qemu);
     }
 
     /// <summary>Builds an offer from QEMU's <c>host</c> model expansion (already what KVM offers; not completed).</summary>
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="expansion">The expansion.</param>
+    /// <param name="spelling">The node's libvirt release's spelling table (how libvirt reads QEMU's names).</param>
     /// <returns>The offer.</returns>
-    public static NodeHost FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion)
+    public static NodeHost FromQemuHost(VocabularyBridge bridge, QemuModelExpansion expansion, FeatureSpelling spelling)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(expansion);
         var qemuFeatures = VirtCpu.Qemu.HostOffer.FromExpansion(bridge.Hypervisor, expansion, "qemu-host").Features;
-        var data = QemuHostData.FromExpansion(bridge.Management, expansion);
+        var data = QemuHostData.FromExpansion(bridge.Management, expansion, spelling);
         var managementFeatures = data.Features | bridge.ToManagement(qemuFeatures);
         return new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), qemuFeatures, managementFeatures);
     }
@@ -65,9 +64,10 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
     /// <param name="hostModel">The host-model CPU (custom mode, a model, vendor and features).</param>
     /// <param name="accelerator">The accelerator.</param>
     /// <param name="file">The file it came from (for messages).</param>
+    /// <param name="qemu">The QEMU release's behaviour (what it synthesizes under KVM).</param>
     /// <returns>The offer.</returns>
     /// <exception cref="InputException">A model, vendor or feature the catalog does not know.</exception>
-    public static NodeHost FromHostModel(VocabularyBridge bridge, VirtCpu.Cpu.CpuDefinition hostModel, QemuAccelerator accelerator, string file)
+    public static NodeHost FromHostModel(VocabularyBridge bridge, VirtCpu.Cpu.CpuDefinition hostModel, QemuAccelerator accelerator, string file, ReleaseBehaviour qemu)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(hostModel);
@@ -83,17 +83,18 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
         var vendor = (hostModel.Vendor is { } v ? catalog.FindVendor(v) : model.Vendor)?.CpuidString;
         var signature = model.Signatures.IsEmpty ? new CpuSignature(0, 0, 0) : new CpuSignature(model.Signatures[0].Family, model.Signatures[0].Model, 0);
         // Under TCG, QEMU offers its TCG mask less what libvirt's view of the TCG CPU lacks.
-        var qemu = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg - bridge.ToHypervisor(bridge.MappedManagement - features);
+        var qemuOffer = accelerator == QemuAccelerator.Kvm ? bridge.ToHypervisor(features) : bridge.Hypervisor.Tcg - bridge.ToHypervisor(bridge.MappedManagement - features);
         var hostModelCpu = hostModel with { Type = VirtCpu.Cpu.CpuType.Guest, Mode = VirtCpu.Cpu.CpuMode.Custom };
-        return Complete(bridge, new NodeHost(vendor, signature, qemu, features) { HostModel = hostModelCpu, TcgCpu = accelerator == QemuAccelerator.Kvm ? null : qemu }, accelerator);
+        return Complete(bridge, new NodeHost(vendor, signature, qemuOffer, features) { HostModel = hostModelCpu, TcgCpu = accelerator == QemuAccelerator.Kvm ? null : qemuOffer }, accelerator, qemu);
     }
 
-    /// <summary>Adds what KVM synthesizes for every guest (hypervisor, x2apic, tsc-deadline, the KVM paravirtual word).</summary>
+    /// <summary>Adds what KVM synthesizes for every guest (the QEMU release's <c>kvm-synthesized</c> features, the KVM paravirtual word).</summary>
     /// <param name="bridge">The node's vocabulary bridge.</param>
     /// <param name="offer">The offer.</param>
     /// <param name="accelerator">The accelerator (nothing is added for TCG).</param>
+    /// <param name="qemu">The QEMU release's behaviour.</param>
     /// <returns>The completed offer.</returns>
-    public static NodeHost Complete(VocabularyBridge bridge, NodeHost offer, QemuAccelerator accelerator)
+    public static NodeHost Complete(VocabularyBridge bridge, NodeHost offer, QemuAccelerator accelerator, ReleaseBehaviour qemu)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(offer);
@@ -102,7 +103,7 @@ public sealed record NodeHost(string? VendorString, CpuSignature Signature, Feat
             return offer;
         }
 
-        var add = new VirtCpu.Qemu.HostOffer(offer.Qemu, offer.VendorString, "node", Approximate: true).CompleteForKvm(bridge.Hypervisor).Features - offer.Qemu;
+        var add = new VirtCpu.Qemu.HostOffer(offer.Qemu, offer.VendorString, "node", Approximate: true).CompleteForKvm(bridge.Hypervisor, qemu).Features - offer.Qemu;
         return offer with { Qemu = offer.Qemu | add, Management = offer.Management | bridge.ToManagement(add) };
     }
 }

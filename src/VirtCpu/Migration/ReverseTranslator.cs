@@ -114,7 +114,7 @@ public static class ReverseTranslator
             var qemuFeature = QemuFeatureOf(target, feature.Name);
             if (qemuFeature is null)
             {
-                if (!LibvirtQemuGlue.NeverPassedToQemu(feature.Name))
+                if (!target.LibvirtBehaviour.NeverPassed(feature.Name))
                 {
                     unknown.Add(feature.Name);
                 }
@@ -207,7 +207,7 @@ public static class ReverseTranslator
             if (want != candidate.Features.Contains(feature.Index) || want != plain.Enabled.Contains(qemuIndex))
             {
                 features.Add(new CpuFeature(feature.Name, want ? FeaturePolicy.Require : FeaturePolicy.Disable));
-                if (!LibvirtQemuGlue.NeverPassedToQemu(feature.Name))
+                if (!target.LibvirtBehaviour.NeverPassed(feature.Name))
                 {
                     switches.Add(new QemuFeatureSwitch(hypervisor.Features[qemuIndex].Name, want));
                 }
@@ -320,7 +320,7 @@ public static class ReverseTranslator
 
         foreach (var qemuFeature in target.Hypervisor.Features)
         {
-            if (string.Equals(QemuHostData.ToLibvirtName(qemuFeature.Name), name, StringComparison.Ordinal))
+            if (string.Equals(target.LibvirtBehaviour.Spelling.ToLibvirt(qemuFeature.Name), name, StringComparison.Ordinal))
             {
                 return qemuFeature;
             }

@@ -66,8 +66,20 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
     /// <param name="data">The host's CPUID (and MSR) data.</param>
     /// <param name="accelerator">Under KVM the offer is completed with what KVM synthesizes.</param>
     /// <param name="source">Where it comes from.</param>
+    /// <param name="qemu">The QEMU release's behaviour (what it synthesizes under KVM).</param>
     /// <returns>The offer.</returns>
-    public static HostOffer FromCpuid(QemuHypervisorCatalog catalog, CpuidData data, QemuAccelerator accelerator, string source)
+    public static HostOffer FromCpuid(QemuHypervisorCatalog catalog, CpuidData data, QemuAccelerator accelerator, string source, ReleaseBehaviour qemu)
+    {
+        var offer = FromCpuid(catalog, data, source);
+        return accelerator == QemuAccelerator.Kvm ? offer.CompleteForKvm(catalog, qemu) : offer;
+    }
+
+    /// <summary>The offer of raw CPUID/MSR data as it is, not completed for any accelerator (see the overload).</summary>
+    /// <param name="catalog">The hypervisor catalog.</param>
+    /// <param name="data">The host's CPUID (and MSR) data.</param>
+    /// <param name="source">Where it comes from.</param>
+    /// <returns>The offer.</returns>
+    public static HostOffer FromCpuid(QemuHypervisorCatalog catalog, CpuidData data, string source)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(data);
@@ -80,8 +92,7 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
             }
         }
 
-        var offer = new HostOffer(set, data.VendorString, source + " (raw CPUID: an approximation of QEMU's host model)", Approximate: true);
-        return accelerator == QemuAccelerator.Kvm ? offer.CompleteForKvm(catalog) : offer;
+        return new HostOffer(set, data.VendorString, source + " (raw CPUID: an approximation of QEMU's host model)", Approximate: true);
     }
 
     /// <summary>An approximate offer from a plain list of feature names (canonical or alias).</summary>
@@ -89,13 +100,14 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
     /// <param name="names">The names.</param>
     /// <param name="vendor">The host's vendor string, or null.</param>
     /// <param name="accelerator">Under KVM the offer is completed with what KVM synthesizes.</param>
+    /// <param name="qemu">The QEMU release's behaviour (what it synthesizes under KVM).</param>
     /// <returns>The offer.</returns>
     /// <exception cref="InputException">For an unknown name.</exception>
-    public static HostOffer FromNames(QemuHypervisorCatalog catalog, IEnumerable<string> names, string? vendor, QemuAccelerator accelerator)
+    public static HostOffer FromNames(QemuHypervisorCatalog catalog, IEnumerable<string> names, string? vendor, QemuAccelerator accelerator, ReleaseBehaviour qemu)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var offer = new HostOffer(catalog.SetOf(names), vendor, "feature list", Approximate: true);
-        return accelerator == QemuAccelerator.Kvm ? offer.CompleteForKvm(catalog) : offer;
+        return accelerator == QemuAccelerator.Kvm ? offer.CompleteForKvm(catalog, qemu) : offer;
     }
 
     /// <summary>
@@ -112,17 +124,20 @@ public sealed record HostOffer(FeatureSet Features, string? Vendor, string Sourc
 
     /// <summary>
     /// Completes an offer with what KVM synthesizes for every guest whatever the host CPU has
-    /// (<c>docs/design.md#62-building-a-cpu</c>): <c>hypervisor</c>, <c>x2apic</c>, <c>tsc-deadline</c> and
-    /// the KVM paravirtual leaf 0x40000001 (kvmclock and friends; all of its named bits, an
-    /// approximation since older kernels lack some).
+    /// (<c>docs/design.md#62-building-a-cpu</c>): the QEMU release's <c>kvm-synthesized</c> features
+    /// (<c>hypervisor</c>, <c>x2apic</c>, <c>tsc-deadline</c> in every modelled release) and the KVM
+    /// paravirtual leaf 0x40000001 (kvmclock and friends; all of its named bits, an approximation
+    /// since older kernels lack some).
     /// </summary>
     /// <param name="catalog">The hypervisor catalog.</param>
+    /// <param name="qemu">The QEMU release's behaviour.</param>
     /// <returns>The completed offer.</returns>
-    public HostOffer CompleteForKvm(QemuHypervisorCatalog catalog)
+    public HostOffer CompleteForKvm(QemuHypervisorCatalog catalog, ReleaseBehaviour qemu)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(qemu);
         var set = Features | catalog.KvmFeatures;
-        foreach (var name in new[] { "hypervisor", "x2apic", "tsc-deadline" })
+        foreach (var name in qemu.KvmSynthesized)
         {
             if (catalog.Feature(name) is { } f)
             {

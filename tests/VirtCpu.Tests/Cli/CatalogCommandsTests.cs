@@ -163,4 +163,24 @@ public sealed class CatalogCommandsTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Sync_qemu_writes_a_map_that_import_and_diff_accept()
+    {
+        using var dir = new TempDirectory();
+        var map = Path.Combine(dir.Path, "cpu_map");
+        var sync = CliRunner.Run("catalog", "sync-qemu", "--from", "qemu-10.2", "--into", "libvirt-11.3", "--out", map);
+        Assert.True(sync.ExitCode == 0, sync.Stderr);
+        Assert.Contains("16 model file(s) added (13 definition(s), 3 pointer(s)), 12 feature(s) and 1 vendor(s) added", sync.Stdout, StringComparison.Ordinal);
+        Assert.Contains("x86_vendors.xml: + vendor 'Zhaoxin CentaurHauls' string 'CentaurHauls'", sync.Stdout, StringComparison.Ordinal);
+        Assert.Contains("== x86_YongFeng-v1.xml (from QEMU YongFeng-v1)\n   points at YongFeng (v1 is the base model)", sync.Stdout, StringComparison.Ordinal);
+
+        var import = CliRunner.Run("catalog", "import-libvirt", map, "--name", "synced", "--out", Path.Combine(dir.Path, "synced.vcat"));
+        Assert.True(import.ExitCode == 0, import.Stderr);
+        Assert.Contains("4 vendors, 376 features, 166 models", import.Stdout, StringComparison.Ordinal);
+        var diff = CliRunner.Run("catalog", "diff", "libvirt-11.3", map);
+        Assert.True(diff.ExitCode == 0, diff.Stdout + diff.Stderr);
+        Assert.Contains("Models changed (0)", diff.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Verdict: accepted (exit 0)", diff.Stdout, StringComparison.Ordinal);
+    }
 }

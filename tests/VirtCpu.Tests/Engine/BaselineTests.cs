@@ -1,5 +1,6 @@
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
+using VirtCpu.Formats;
 using VirtCpu.Qemu;
 using static VirtCpu.Tests.Engine.TinyCatalog;
 
@@ -74,18 +75,19 @@ public class BaselineTests
             new("model", new QemuValue(QemuValueKind.Number, Number: 85, Text: "85")),
             new("stepping", new QemuValue(QemuValueKind.Number, Number: 7, Text: "7")),
         };
-        var data = QemuHostData.FromExpansion(Tiny, new QemuModelExpansion("base", [.. props]));
+        var spelling = BehaviourFile.DefaultLibvirt.Spelling;
+        var data = QemuHostData.FromExpansion(Tiny, new QemuModelExpansion("base", [.. props]), spelling);
         Assert.Equal(Set("fpu", "pni"), data.Features);
         Assert.Equal("GenuineIntel", data.VendorString);
         Assert.Equal(0x50657u, data.Leaf1Eax);
-        Assert.Equal("pclmuldq", QemuHostData.ToLibvirtName("pclmulqdq"));
-        Assert.Equal("sse4.1", QemuHostData.ToLibvirtName("sse4.1"));
+        Assert.Equal("pclmuldq", spelling.ToLibvirt("pclmulqdq"));
+        Assert.Equal("sse4.1", spelling.ToLibvirt("sse4.1"));
 
         var models = QemuHostData.Models([
             new QemuCpuDefinitionInfo("Old", null, []),
             new QemuCpuDefinitionInfo("Mid", null, ["lahf-lm", "avx", "avx"]),
             new QemuCpuDefinitionInfo("base64", null, null),
-        ]);
+        ], spelling);
         Assert.Equal(["Mid", "Old", "base64"], models.Models.Select(m => m.Name));
         Assert.True(models.TryGet("Mid", out var mid));
         Assert.False(mid.Usable);

@@ -79,9 +79,17 @@ public sealed class QemuCliTests
     public void RenderTranslatesNamesAndModes()
     {
         var cpu = new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Maximum, Features = [new CpuFeature("vmx-invvpid-single-context-noglobals", FeaturePolicy.Disable)] };
-        Assert.Equal("max,vmx-invept-single-context-noglobals=off", QemuCommandLine.Render(cpu));
-        Assert.Equal("Haswell,vendor=AuthenticAMD,tsc-adjust=on", QemuCommandLine.Render(new CpuDefinition { Type = CpuType.Guest, Model = "Haswell", VendorId = "AuthenticAMD", Features = [new CpuFeature("tsc_adjust", FeaturePolicy.Require)] }));
-        Assert.Equal("pclmuldq", QemuCommandLine.ToLibvirtName("pclmulqdq"));
+        var libvirt113 = BehaviourFile.For("libvirt", new Version(11, 3), null);
+        Assert.Equal("max,vmx-invept-single-context-noglobals=off", QemuCommandLine.Render(cpu, libvirt113));
+        Assert.Equal("Haswell,vendor=AuthenticAMD,tsc-adjust=on", QemuCommandLine.Render(new CpuDefinition { Type = CpuType.Guest, Model = "Haswell", VendorId = "AuthenticAMD", Features = [new CpuFeature("tsc_adjust", FeaturePolicy.Require)] }, libvirt113));
+        Assert.Equal("pclmuldq", libvirt113.Spelling.ToLibvirt("pclmulqdq"));
+
+        // libvirt 9.0's table has no VMX entry (its map has no VMX features), and every release leaves cmt out of -cpu.
+        var libvirt90 = BehaviourFile.For("libvirt", new Version(9, 0), null);
+        Assert.Equal("max,vmx-invvpid-single-context-noglobals=off", QemuCommandLine.Render(cpu, libvirt90));
+        Assert.Equal("Haswell,pclmulqdq=on", QemuCommandLine.Render(new CpuDefinition { Type = CpuType.Guest, Model = "Haswell", Features = [new CpuFeature("cmt", FeaturePolicy.Require), new CpuFeature("pclmuldq", FeaturePolicy.Require)] }, libvirt90));
+        Assert.Equal(11, libvirt90.Spelling.Pairs.Length);
+        Assert.Equal(15, libvirt113.Spelling.Pairs.Length);
     }
 
     [Fact]

@@ -51,10 +51,12 @@ public sealed class QemuUsabilityTests
         var sse2 = catalog.Feature("sse2")!;
         var bits = sse2.FeatureBits[0];
         var raw = VirtCpu.Cpuid.CpuidData.Empty.With(bits.Key, new VirtCpu.Cpuid.CpuRegisters(0, 0, 0, bits.Mask));
-        var tcg = HostOffer.FromCpuid(catalog, raw, QemuAccelerator.Tcg, "t");
+        var behaviour = BehaviourFile.For("qemu", catalog.QemuVersion, null);
+        var tcg = HostOffer.FromCpuid(catalog, raw, QemuAccelerator.Tcg, "t", behaviour);
         Assert.Equal(["sse2"], catalog.NamesOf(tcg.Features));
         Assert.True(tcg.Approximate);
-        var kvm = HostOffer.FromCpuid(catalog, raw, QemuAccelerator.Kvm, "t");
+        var kvm = HostOffer.FromCpuid(catalog, raw, QemuAccelerator.Kvm, "t", behaviour);
+        Assert.Equal(["hypervisor", "x2apic", "tsc-deadline"], behaviour.KvmSynthesized);
         Assert.Contains("kvmclock", catalog.NamesOf(kvm.Features));
         Assert.Contains("x2apic", catalog.NamesOf(kvm.Features));
         Assert.Contains("hypervisor", catalog.NamesOf(kvm.Features));
