@@ -110,6 +110,11 @@ public static class MigrationReport
         }
 
         output.WriteLine($"{head}: {verdict.Reason}");
+        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
+        {
+            output.WriteLine($"  step: {operatorStep}");
+        }
+
         if (verdict.Names.Length > 0)
         {
             output.WriteLine($"  names: {string.Join(", ", verdict.Names)}");
@@ -184,6 +189,11 @@ public static class MigrationReport
         if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
         {
             w.WriteString("step", GuestStart.StepName(verdict.Step));
+        }
+
+        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
+        {
+            w.WriteString("operator-step", operatorStep);
         }
 
         w.WriteString("reason", verdict.Reason);
