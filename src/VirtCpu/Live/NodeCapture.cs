@@ -37,9 +37,10 @@ public sealed record NodeCapture
 
     /// <summary>Captures a node.</summary>
     /// <param name="virsh">virsh pointed at the node.</param>
+    /// <param name="accelerator">The accelerator its guests run with: <c>kvm</c>, <c>tcg</c> (<c>domain type='qemu'</c>), or null for KVM when the node offers it, else TCG.</param>
     /// <returns>The capture.</returns>
     /// <exception cref="InputException">The daemon is down, the URI is wrong, virsh is missing, or the replies are not understood.</exception>
-    public static NodeCapture Read(Virsh virsh)
+    public static NodeCapture Read(Virsh virsh, string? accelerator = null)
     {
         ArgumentNullException.ThrowIfNull(virsh);
         var versions = virsh.Run("version", "--daemon");
@@ -49,7 +50,15 @@ public sealed record NodeCapture
         var caps = Parse(capabilities, virsh.Target, "capabilities");
         var x86 = caps.Descendants("guest").FirstOrDefault(g => (string?)g.Element("arch")?.Attribute("name") == "x86_64")
             ?? throw new InputException(virsh.Target, "the node offers no x86_64 guests");
-        var kvm = x86.Element("arch")!.Elements("domain").Any(d => (string?)d.Attribute("type") == "kvm");
+        var offersKvm = x86.Element("arch")!.Elements("domain").Any(d => (string?)d.Attribute("type") == "kvm");
+        var kvm = accelerator switch
+        {
+            null => offersKvm,
+            "tcg" => false,
+            "kvm" when offersKvm => true,
+            "kvm" => throw new InputException(virsh.Target, "the node offers no KVM guests (its capabilities list no domain type 'kvm')"),
+            _ => throw new ArgumentException($"unknown accelerator '{accelerator}' (kvm or tcg)", nameof(accelerator)),
+        };
         var machine = x86.Element("arch")!.Elements("machine").FirstOrDefault(m => m.Value.Trim() == "pc")?.Attribute("canonical")?.Value
             ?? throw new InputException(virsh.Target, "the node's QEMU has no 'pc' machine type");
         var domcaps = virsh.Run("domcapabilities", "--virttype", kvm ? "kvm" : "qemu", "--arch", "x86_64", "--machine", machine);

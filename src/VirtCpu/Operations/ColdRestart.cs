@@ -35,21 +35,22 @@ public sealed class ColdRestart
     /// <param name="domain">The domain.</param>
     /// <param name="nodes">The nodes, in the order to report them.</param>
     /// <returns>The outcomes: nodes where it starts first, then each refusal.</returns>
-    /// <exception cref="InputException">The recorded inactive definition is malformed.</exception>
+    /// <exception cref="InputException">The recorded inactive definition is malformed, or a node is captured for another accelerator than the domain runs with.</exception>
     public ImmutableArray<ColdRestartOutcome> Judge(FleetDomain domain, IEnumerable<FleetMember> nodes)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(nodes);
         var definition = domain.Inactive ?? domain.Domain;
         var fromInactive = domain.Inactive is not null;
-        return [.. nodes.Select(n => (Node: n, Outcome: Start(definition, n)))
+        return [.. nodes.Select(n => (Node: n, Outcome: Start(domain, definition, n)))
             .GroupBy(x => x.Outcome)
             .OrderBy(g => g.Key.Starts ? 0 : 1)
             .Select(g => new ColdRestartOutcome([.. g.Select(x => x.Node.Name)], g.Key.Starts, fromInactive, g.Key.Step, g.Key.Detail))];
     }
 
-    private (bool Starts, string Step, string Detail) Start(LibvirtDomain definition, FleetMember node)
+    private (bool Starts, string Step, string Detail) Start(FleetDomain domain, LibvirtDomain definition, FleetMember node)
     {
+        domain.RequireAccelerator(node);
         if (node.Limits.MaxVcpus is { } max && definition.Vcpus > max)
         {
             return (false, "platform", string.Create(CultureInfo.InvariantCulture, $"the guest has {definition.Vcpus} vCPUs and {node.Name} allows at most {max} per guest"));

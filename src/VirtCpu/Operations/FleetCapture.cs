@@ -45,7 +45,7 @@ public static class FleetCapture
         try
         {
             var virsh = connect(uri);
-            var node = NodeCapture.Read(virsh);
+            var node = NodeCapture.Read(virsh, entry.Accel);
             var (cpus, memoryKiB) = NodeInfo(virsh.Run("nodeinfo"));
             var (physBits, tscFrequency, tscScaling) = HostLimits(node.Capabilities);
             var maxVcpus = MaxVcpus(node.DomainCapabilities);

@@ -101,10 +101,16 @@ public sealed class GuestMoves
     /// <param name="domain">The domain.</param>
     /// <param name="route">Its node, then every destination (at least two nodes).</param>
     /// <returns>The move (for a SAFE route, the last hop's CPU verdict).</returns>
+    /// <exception cref="InputException">A node of the route is captured for another accelerator than the domain runs with.</exception>
     public GuestMove Route(FleetDomain domain, IReadOnlyList<FleetMember> route)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(route);
+        foreach (var node in route)
+        {
+            domain.RequireAccelerator(node);
+        }
+
         var key = domain.CpuKey + "\n" + string.Join("\n", route.Select(n => n.Key));
         var verdicts = _routes.GetOrAdd(key, _ => MigrationCheck.CheckRoute(domain.Domain.Cpu, [.. route.Select(n => n.Node)], domain.Machine));
         for (var i = 0; i < verdicts.Count; i++)

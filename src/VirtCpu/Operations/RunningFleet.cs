@@ -70,6 +70,25 @@ public sealed class FleetDomain
     /// <summary>A key equal for domains whose CPU and machine type are the same (verdicts are shared).</summary>
     public string CpuKey => field ??= Machine + "\n" + CpuXml.Format(Domain.Cpu);
 
+    /// <summary>
+    /// Refuses to judge the domain on a node captured for another accelerator than the domain runs with
+    /// (<c>type='qemu'</c> is TCG, <c>type='kvm'</c> KVM): a node that offers KVM is captured for KVM unless
+    /// its fleet entry says <c>"accel": "tcg"</c>, and a TCG guest there sees QEMU's TCG CPU, not the host's.
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <exception cref="InputException">The accelerators differ (the message names both and the fix).</exception>
+    public void RequireAccelerator(FleetMember node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var tcg = Domain.Type == "qemu";
+        if (tcg != (node.Node.Accelerator == Qemu.QemuAccelerator.Tcg))
+        {
+            throw new InputException(
+                $"node {node.Name}",
+                $"domain {Name} runs under {(tcg ? "TCG (type 'qemu')" : "KVM (type 'kvm')")} but the node is captured for {(tcg ? "KVM" : "TCG")}; capture it with \"accel\": \"{(tcg ? "tcg" : "kvm")}\" in the fleet file");
+        }
+    }
+
     /// <summary>A domain scanned from a file (read whole on first use).</summary>
     /// <param name="path">The domain XML file.</param>
     /// <param name="nodeName">The node it runs on.</param>

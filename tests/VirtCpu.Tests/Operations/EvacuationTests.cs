@@ -167,3 +167,32 @@ public sealed class ColdRestartTests
         Assert.Contains(g.Unblock, u => u.StartsWith("a restart with another definition", StringComparison.Ordinal));
     }
 }
+
+public sealed class AcceleratorTests
+{
+    [Fact]
+    public void A_kvm_domain_on_a_node_captured_for_tcg_is_refused_in_one_line_naming_the_fix()
+    {
+        using var f = new OperationsFixture()
+            .Node("bwa", Bookworm)
+            .Node("bwb", Bookworm)
+            .Domain("bwa", "k", Qemu64(), type: "kvm");
+        var run = CliRunner.Run("evacuate", "bwa", "--fleet", f.FleetFile);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("virtcpu: node bwa: domain k runs under KVM (type 'kvm') but the node is captured for TCG; capture it with \"accel\": \"kvm\" in the fleet file\n", run.Stderr);
+    }
+
+    [Fact]
+    public void The_fleet_file_accel_key_is_kvm_or_tcg_and_is_kept_in_the_index()
+    {
+        using var f = new OperationsFixture();
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "a", "uri": "qemu:///a", "accel": "tcg" } ] }""");
+        Assert.Equal("tcg", Assert.Single(FleetFile.Read(f.FleetFile)).Accel);
+        var copy = Path.Combine(f.Root, "copy.json");
+        FleetFile.Write(copy, FleetFile.Read(f.FleetFile));
+        Assert.Equal("tcg", Assert.Single(FleetFile.Read(copy)).Accel);
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "a", "uri": "qemu:///a", "accel": "hvf" } ] }""");
+        var e = Assert.Throws<InputException>(() => FleetFile.Read(f.FleetFile));
+        Assert.EndsWith("node 'a': \"accel\" must be \"kvm\" or \"tcg\"", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -85,6 +85,15 @@ public sealed class FleetCaptureTests
     }
 
     [Fact]
+    public void A_node_asked_for_kvm_that_offers_only_tcg_is_named()
+    {
+        using var f = Fake(out var virsh);
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "op1", "uri": "fake:good", "accel": "kvm" } ] }""");
+        var e = Assert.Throws<InputException>(() => FleetCapture.Capture(f.FleetFile, Path.Combine(f.Root, "capture"), uri => new Virsh(uri, virsh)));
+        Assert.Equal("node op1: fake:good: the node offers no KVM guests (its capabilities list no domain type 'kvm')", e.Message);
+    }
+
+    [Fact]
     public void Domain_file_names_escape_what_a_file_name_cannot_hold()
     {
         Assert.Equal("web-1.xml", FleetCapture.FileNameOf("web-1"));

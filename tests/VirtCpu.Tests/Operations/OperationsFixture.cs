@@ -39,9 +39,9 @@ internal sealed class OperationsFixture : IDisposable
     }
 
     /// <summary>Adds a running domain to a node.</summary>
-    public OperationsFixture Domain(string node, string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "")
+    public OperationsFixture Domain(string node, string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "", string type = "qemu")
     {
-        File.WriteAllText(Path.Combine(Root, "domains", node, name + ".xml"), DomainXml(name, cpu, vcpus, machine, memoryMiB, extra));
+        File.WriteAllText(Path.Combine(Root, "domains", node, name + ".xml"), DomainXml(name, cpu, vcpus, machine, memoryMiB, extra, type));
         return this;
     }
 
@@ -63,9 +63,9 @@ internal sealed class OperationsFixture : IDisposable
         return VirtCpu.Formats.CpuXml.Format(start.LiveDefinition!);
     }
 
-    public static string DomainXml(string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "") =>
+    public static string DomainXml(string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "", string type = "qemu") =>
         string.Create(CultureInfo.InvariantCulture, $"""
-            <domain type='qemu' id='7'>
+            <domain type='{type}' id='7'>
               <name>{name}</name>
               <memory unit='MiB'>{memoryMiB}</memory>
               <vcpu placement='static'>{vcpus}</vcpu>

@@ -32,8 +32,8 @@ public sealed class WhatIfShapeTests
         KvmProfile(f, "skylake", "Skylake-Client-noTSX-IBRS", 94);
         KvmProfile(f, "nehalem", "Nehalem", 26);
         return f.Node("sky1", "skylake").Node("sky2", "skylake")
-            .Domain("sky1", "web", Qemu64(), machine: "pc-q35-9.2")
-            .Domain("sky2", "db", "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>Skylake-Client-noTSX-IBRS</model></cpu>", machine: "pc-q35-9.2");
+            .Domain("sky1", "web", Qemu64(), machine: "pc-q35-9.2", type: "kvm")
+            .Domain("sky2", "db", "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>Skylake-Client-noTSX-IBRS</model></cpu>", machine: "pc-q35-9.2", type: "kvm");
     }
 
     /// <summary>What a Skylake baseline gives a guest and a Nehalem baseline does not, in libvirt 11.3's catalog order.</summary>
