@@ -29,8 +29,13 @@ internal static class LabReport
         sb.AppendLine();
         sb.AppendLine(core ? "Run: **core subset** (CI)." : "Run: **full**.");
         sb.AppendLine();
-        sb.AppendLine("The operators' commands (`fleet capture`, `evacuate`, `upgrade-check`) were held against the same");
-        sb.AppendLine("stacks by carrying their plans out for real: `docs/operations.md` (a Debian 12 to 13 rolling upgrade).");
+        sb.AppendLine("## Operators' commands");
+        sb.AppendLine();
+        sb.AppendLine("`fleet capture`, `evacuate` and `upgrade-check` are held against the same stacks by `lab/run-ops`:");
+        sb.AppendLine("an evacuation plan and a Debian 12 to 13 rolling upgrade carried out for real, refusals and cold");
+        sb.AppendLine("restarts tried (`docs/operations.md`, every line in `" + OpsCommand.DefaultReport + "`).");
+        var ops = File.Exists(OpsCommand.DefaultReport) ? File.ReadLines(OpsCommand.DefaultReport).FirstOrDefault(l => l.StartsWith(OpsCommand.Summary, StringComparison.Ordinal)) : null;
+        sb.AppendLine(ops ?? "No full run of `lab/run-ops` is recorded yet.");
         sb.AppendLine();
         sb.AppendLine("## Nodes");
         sb.AppendLine();
