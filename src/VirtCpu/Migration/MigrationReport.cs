@@ -98,23 +98,7 @@ public static class MigrationReport
     {
         ArgumentNullException.ThrowIfNull(verdict);
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var r in verdict.Source.Resolved)
-        {
-            output.WriteLine($"alias: {r}");
-        }
-
-        var head = MigrationVerdict.Name(verdict.Verdict);
-        if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
-        {
-            head += $" at {GuestStart.StepName(verdict.Step)}";
-        }
-
-        output.WriteLine($"{head}: {verdict.Reason}");
-        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
-        {
-            output.WriteLine($"  step: {operatorStep}");
-        }
-
+        WriteHead(verdict, output);
         if (verdict.Names.Length > 0)
         {
             output.WriteLine($"  names: {string.Join(", ", verdict.Names)}");
@@ -174,6 +158,27 @@ public static class MigrationReport
                 var step = then.Verdict == Verdict.Blocked ? $" at {GuestStart.StepName(then.Step)}" : "";
                 output.WriteLine($"with this definition the migration would be {MigrationVerdict.Name(then.Verdict)}{step}: {then.Reason}");
             }
+        }
+    }
+
+    /// <summary>Writes the aliases resolved, the verdict line (<c>BLOCKED at STEP: reason</c>) and the operator's step.</summary>
+    private static void WriteHead(MigrationVerdict verdict, TextWriter output)
+    {
+        foreach (var r in verdict.Source.Resolved)
+        {
+            output.WriteLine($"alias: {r}");
+        }
+
+        var head = MigrationVerdict.Name(verdict.Verdict);
+        if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
+        {
+            head += $" at {GuestStart.StepName(verdict.Step)}";
+        }
+
+        output.WriteLine($"{head}: {verdict.Reason}");
+        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
+        {
+            output.WriteLine($"  step: {operatorStep}");
         }
     }
 
