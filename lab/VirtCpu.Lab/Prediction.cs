@@ -173,7 +173,7 @@ internal sealed partial class Prediction(string profiles)
     };
 
     /// <summary>The feature names a libvirt error lists after "features: " (empty when it lists none).</summary>
-    private static SortedSet<string> FeaturesNamed(string error)
+    internal static SortedSet<string> FeaturesNamed(string error)
     {
         var set = new SortedSet<string>(StringComparer.Ordinal);
         foreach (Match m in FeatureListRegex().Matches(error))

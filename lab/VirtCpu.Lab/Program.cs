@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using VirtCpu.Lab;
 using VirtCpu.Live;
@@ -18,6 +17,7 @@ foreach (var o in new Option[] { core, stacksOption, output, report, judgeOnly, 
     root.Options.Add(o);
 }
 
+root.Subcommands.Add(OpsCommand.Create());
 root.SetAction(parse =>
 {
     var stacks = parse.GetValue(stacksOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
@@ -145,24 +145,5 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
 
         File.WriteAllText(realityFile, JsonSerializer.Serialize(recorded.Values.ToList(), Json));
         return recorded;
-    }
-
-    /// <summary>Stops the nodes when the lab is interrupted (Ctrl-C, SIGTERM).</summary>
-    private sealed class CancelOnSignal : IDisposable
-    {
-        private readonly PosixSignalRegistration _int;
-        private readonly PosixSignalRegistration _term;
-
-        public CancelOnSignal(Action stop)
-        {
-            _int = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => stop());
-            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => stop());
-        }
-
-        public void Dispose()
-        {
-            _int.Dispose();
-            _term.Dispose();
-        }
     }
 }

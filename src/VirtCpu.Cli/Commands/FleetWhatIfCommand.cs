@@ -17,8 +17,9 @@ internal static class FleetWhatIfCommand
         var name = new Option<string?>("--name") { Description = "With --add: the new node's name (default: the profile's file name)." };
         var vcpus = new Option<int?>("--vcpus") { Description = "With --add: the vCPUs guests may use on it (default: no limit)." };
         var memory = new Option<long?>("--memory-mib") { Description = "With --add: the memory guests may use on it, in MiB (default: no limit)." };
-        var command = new Command("what-if", "Which running guests gain or lose every valid target (a node that takes them SAFE) when a node is added or removed; for a removal, where its own guests can go. Exit 0 when no guest loses every target (and, for a removal, every displaced guest has one), 1 otherwise.");
-        foreach (var o in new Option[] { fleet, add, remove, name, vcpus, memory })
+        var pools = new Option<int>("--max-pools") { Description = "The most compatibility pools per vendor (default 4, as fleet report).", DefaultValueFactory = _ => 4 };
+        var command = new Command("what-if", "How the pools, baselines and x86-64 levels change, and which running guests gain or lose every valid target (a node that takes them SAFE), when a node is added or removed; for a removal, where its own guests can go. Exit 0 when no guest loses every target (and, for a removal, every displaced guest has one), 1 otherwise.");
+        foreach (var o in new Option[] { fleet, add, remove, name, vcpus, memory, pools })
         {
             command.Options.Add(o);
         }
@@ -32,11 +33,11 @@ internal static class FleetWhatIfCommand
             {
                 var profile = NodeProfileReader.Read(profileFile);
                 var node = WhatIf.NewNode(profile, parseResult.GetValue(name) ?? Path.GetFileNameWithoutExtension(profileFile), parseResult.GetValue(vcpus), parseResult.GetValue(memory));
-                report = WhatIf.Add(running, node);
+                report = WhatIf.Add(running, node, maxPools: parseResult.GetValue(pools));
             }
             else if (parseResult.GetValue(remove) is { } host && parseResult.GetValue(add) is null)
             {
-                report = WhatIf.Remove(running, host);
+                report = WhatIf.Remove(running, host, maxPools: parseResult.GetValue(pools));
             }
             else
             {

@@ -76,15 +76,7 @@ internal static class HostCommand
                 // Reported as "no model fits" below.
             }
 
-            var node = new Node
-            {
-                Name = Environment.MachineName,
-                Catalog = catalog,
-                Hypervisor = hypervisor,
-                Machine = parseResult.GetValue(machine)!,
-                Accelerator = QemuAccelerator.Kvm,
-                Host = offer,
-            };
+            var node = Node.FromOffer(Environment.MachineName, catalog, hypervisor, parseResult.GetValue(machine)!, QemuAccelerator.Kvm, offer, null, "this host");
             var report = NodeReport.Create(node, hostCpu, source, approximate);
             if (parseResult.GetValue(json))
             {

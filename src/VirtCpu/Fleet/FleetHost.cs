@@ -171,6 +171,6 @@ public sealed class FleetHostResolver
             offer = NodeHost.Complete(_bridge, new NodeHost(data.VendorString, CpuSignature.FromEax(data.Leaf1Eax), _bridge.ToHypervisor(data.Features), data.Features), QemuAccelerator.Kvm, qemu);
         }
 
-        return new Node { Name = capture.Name, Catalog = _catalog, Hypervisor = _hypervisor, Machine = _machine, Accelerator = QemuAccelerator.Kvm, Host = offer, LibvirtBehaviour = libvirt, QemuBehaviour = qemu };
+        return Migration.Node.FromOffer(capture.Name, _catalog, _hypervisor, _machine, QemuAccelerator.Kvm, offer, null, capture.File);
     }
 }

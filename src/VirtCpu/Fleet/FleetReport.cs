@@ -62,6 +62,9 @@ public sealed record FleetReport
     /// <summary>The x86-64 level of each host.</summary>
     public required ImmutableArray<int> Levels { get; init; }
 
+    /// <summary>The x86-64 level every decoded host reaches, whatever its vendor (0 for none, or no host).</summary>
+    public int Level { get; init; }
+
     /// <summary>Per vendor: common models and baseline.</summary>
     public required ImmutableArray<VendorSummary> Vendors { get; init; }
 
@@ -124,6 +127,7 @@ public sealed record FleetReport
             Skipped = skipped?.ToImmutableArray() ?? [],
             Matrix = matrix,
             Levels = levels.MoveToImmutable(),
+            Level = hosts.Any(h => h.HostCpu is not null) ? LevelOf(hypervisor, bridge, Intersection(hosts, Enumerable.Range(0, hosts.Count).Where(i => hosts[i].HostCpu is not null))) : 0,
             Vendors = vendors.ToImmutable(),
             Pools = pools.ToImmutable(),
         };

@@ -59,6 +59,15 @@ public sealed record NodeProfile
 
     /// <summary>The node's libvirt release (the <c>libvirt</c> key, else the built-in catalog's release), or null when neither says.</summary>
     public Version? Libvirt { get; init; }
+
+    /// <summary>The libvirt release a management catalog's name states (<c>libvirt-9.0</c> is 9.0), or null for any other name.</summary>
+    /// <param name="catalogName">The catalog's name (a built-in name, or what a map folder is called).</param>
+    /// <returns>The release, or null.</returns>
+    public static Version? ReleaseOfCatalog(string catalogName)
+    {
+        ArgumentNullException.ThrowIfNull(catalogName);
+        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release) ? release : null;
+    }
 }
 
 /// <summary>Reads node profiles and node lists (JSON).</summary>
@@ -224,9 +233,9 @@ public static class NodeProfileReader
         {
             release = Version.TryParse(libvirt, out var v) ? v : throw new InputException(file, $"libvirt must be a release such as 9.0 or 11.3.0, not '{libvirt}'");
         }
-        else if (catalogSource.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogSource["libvirt-".Length..], out var fromCatalog))
+        else
         {
-            release = fromCatalog;
+            release = NodeProfile.ReleaseOfCatalog(catalogSource);
         }
 
         var profile = new NodeProfile

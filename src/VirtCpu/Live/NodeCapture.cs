@@ -37,13 +37,10 @@ public sealed record NodeCapture
 
     /// <summary>Captures a node.</summary>
     /// <param name="virsh">virsh pointed at the node.</param>
-    /// <param name="virtType">
-    /// The domain type whose view to capture: <c>kvm</c>, <c>qemu</c> (TCG guests, whose host-model is
-    /// QEMU's TCG CPU even on a KVM host), or null for KVM when the node offers it, else TCG.
-    /// </param>
+    /// <param name="accelerator">The accelerator its guests run with: <c>kvm</c>, <c>tcg</c> (or libvirt's word for it, <c>qemu</c>: <c>domain type='qemu'</c>), or null for KVM when the node offers it, else TCG.</param>
     /// <returns>The capture.</returns>
-    /// <exception cref="InputException">The daemon is down, the URI is wrong, virsh is missing, the node lacks the domain type, or the replies are not understood.</exception>
-    public static NodeCapture Read(Virsh virsh, string? virtType = null)
+    /// <exception cref="InputException">The daemon is down, the URI is wrong, virsh is missing, or the replies are not understood.</exception>
+    public static NodeCapture Read(Virsh virsh, string? accelerator = null)
     {
         ArgumentNullException.ThrowIfNull(virsh);
         var versions = virsh.Run("version", "--daemon");
@@ -54,13 +51,13 @@ public sealed record NodeCapture
         var x86 = caps.Descendants("guest").FirstOrDefault(g => (string?)g.Element("arch")?.Attribute("name") == "x86_64")
             ?? throw new InputException(virsh.Target, "the node offers no x86_64 guests");
         var offersKvm = x86.Element("arch")!.Elements("domain").Any(d => (string?)d.Attribute("type") == "kvm");
-        var kvm = virtType switch
+        var kvm = accelerator switch
         {
             null => offersKvm,
-            "qemu" => false,
+            "tcg" or "qemu" => false, // libvirt calls a TCG domain type qemu
             "kvm" when offersKvm => true,
-            "kvm" => throw new InputException(virsh.Target, "the node offers no kvm domains (no /dev/kvm?); capture its TCG view with domain type qemu"),
-            _ => throw new InputException(virsh.Target, $"unknown domain type '{virtType}' (kvm or qemu)"),
+            "kvm" => throw new InputException(virsh.Target, "the node offers no KVM guests (its capabilities list no domain type 'kvm')"),
+            _ => throw new ArgumentException($"unknown accelerator '{accelerator}' (kvm or tcg)", nameof(accelerator)),
         };
         var machine = x86.Element("arch")!.Elements("machine").FirstOrDefault(m => m.Value.Trim() == "pc")?.Attribute("canonical")?.Value
             ?? throw new InputException(virsh.Target, "the node's QEMU has no 'pc' machine type");

@@ -226,6 +226,7 @@ public static class GuestStarter
             }
 
             DisableUnnamedUnderTcg();
+            DropUnrecorded();
             var switches = new List<QemuFeatureSwitch>();
             var noQemu = new List<string>();
             foreach (var f in _def.Features)
@@ -257,6 +258,19 @@ public static class GuestStarter
             return null;
         }
 
+        // The features this libvirt release leaves to QEMU's topology rules (release behaviour
+        // 'live-unrecorded'): the lab saw 12.8 drop them from the definition before it builds -cpu,
+        // on a start (host-model's cmp_legacy) and on an incoming migration alike.
+        private void DropUnrecorded()
+        {
+            var unrecorded = node.LibvirtBehaviour.Values("live-unrecorded");
+            if (!unrecorded.IsEmpty && _def.Features.Any(f => unrecorded.Contains(f.Name)))
+            {
+                _def = _def with { Features = [.. _def.Features.Where(f => !unrecorded.Contains(f.Name))] };
+                Outcome = Outcome with { Definition = _def };
+            }
+        }
+
         // Under TCG, libvirt switches off (and records as disabled) the features its release
         // disables for TCG guests when QEMU's model holds them and the definition does not name them.
         private void DisableUnnamedUnderTcg()
@@ -281,22 +295,15 @@ public static class GuestStarter
         {
             var enabled = node.Bridge.ToManagement(_cpu!.Enabled);
             var filtered = node.Bridge.ToManagement(_cpu.Filtered);
-            var definition = _def;
 
             // Features this libvirt release neither records nor checks (release behaviour
-            // 'live-unrecorded'): gone from what QEMU reports and from the definition it checks.
-            var unrecorded = node.LibvirtBehaviour.Values("live-unrecorded");
-            if (!unrecorded.IsEmpty)
-            {
-                var set = FeatureSet.Of(unrecorded.Select(n => _m.FindFeature(n)?.Index ?? -1).Where(i => i >= 0));
-                enabled -= set;
-                filtered -= set;
-                definition = _def with { Features = [.. _def.Features.Where(f => !unrecorded.Contains(f.Name))] };
-            }
-
+            // 'live-unrecorded'; DropUnrecorded took them out of the definition already).
+            var unrecorded = FeatureSet.Of(node.LibvirtBehaviour.Values("live-unrecorded").Select(n => _m.FindFeature(n)?.Index ?? -1).Where(i => i >= 0));
+            enabled -= unrecorded;
+            filtered -= unrecorded;
             try
             {
-                var live = new LiveCpuUpdater(_m).Update(definition, enabled, filtered);
+                var live = new LiveCpuUpdater(_m).Update(_def, enabled, filtered);
                 return Outcome with { LiveDefinition = live with { Check = CpuCheck.Full } };
             }
             catch (CpuEngineException e)

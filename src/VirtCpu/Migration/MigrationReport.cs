@@ -98,18 +98,7 @@ public static class MigrationReport
     {
         ArgumentNullException.ThrowIfNull(verdict);
         ArgumentNullException.ThrowIfNull(output);
-        foreach (var r in verdict.Source.Resolved)
-        {
-            output.WriteLine($"alias: {r}");
-        }
-
-        var head = MigrationVerdict.Name(verdict.Verdict);
-        if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
-        {
-            head += $" at {GuestStart.StepName(verdict.Step)}";
-        }
-
-        output.WriteLine($"{head}: {verdict.Reason}");
+        WriteHead(verdict, output);
         if (verdict.Names.Length > 0)
         {
             output.WriteLine($"  names: {string.Join(", ", verdict.Names)}");
@@ -172,6 +161,27 @@ public static class MigrationReport
         }
     }
 
+    /// <summary>Writes the aliases resolved, the verdict line (<c>BLOCKED at STEP: reason</c>) and the operator's step.</summary>
+    private static void WriteHead(MigrationVerdict verdict, TextWriter output)
+    {
+        foreach (var r in verdict.Source.Resolved)
+        {
+            output.WriteLine($"alias: {r}");
+        }
+
+        var head = MigrationVerdict.Name(verdict.Verdict);
+        if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
+        {
+            head += $" at {GuestStart.StepName(verdict.Step)}";
+        }
+
+        output.WriteLine($"{head}: {verdict.Reason}");
+        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
+        {
+            output.WriteLine($"  step: {operatorStep}");
+        }
+    }
+
     /// <summary>Writes a verdict as JSON (issue 5 item 3, plus <c>names</c>, <c>vendor</c>, <c>signature</c>, <c>advice</c> when present).</summary>
     /// <param name="verdict">The verdict.</param>
     /// <param name="w">The writer.</param>
@@ -184,6 +194,11 @@ public static class MigrationReport
         if (verdict.Verdict is Verdict.Blocked or Verdict.SourceFails)
         {
             w.WriteString("step", GuestStart.StepName(verdict.Step));
+        }
+
+        if (VerdictCauses.Step(verdict) is { Length: > 0 } operatorStep)
+        {
+            w.WriteString("operator-step", operatorStep);
         }
 
         w.WriteString("reason", verdict.Reason);

@@ -108,16 +108,38 @@ public sealed record Node
             throw new InputException(profile.File, "the profile has no host");
         }
 
+        return FromOffer(profile.Name, profile.Catalog, profile.Hypervisor, profile.Machine, profile.Accelerator, host, profile.Libvirt, profile.File);
+    }
+
+    /// <summary>
+    /// Builds a node from a host offer already resolved. This is where every node gets its release
+    /// behaviours: the libvirt release given (a profile's <c>libvirt</c> key), else the one the management
+    /// catalog's name states (<c>libvirt-9.0</c>), else 11.3; the QEMU release's from the hypervisor catalog.
+    /// </summary>
+    /// <param name="name">The node name.</param>
+    /// <param name="catalog">M.</param>
+    /// <param name="hypervisor">Q.</param>
+    /// <param name="machine">The machine type.</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <param name="host">The host offer H.</param>
+    /// <param name="libvirt">The libvirt release, or null to take it from the catalog's name.</param>
+    /// <param name="source">Where the node came from (for messages about a release without a behaviour file).</param>
+    /// <returns>The node.</returns>
+    /// <exception cref="InputException">A release without a behaviour file.</exception>
+    public static Node FromOffer(string name, CpuCatalog catalog, QemuHypervisorCatalog hypervisor, string machine, QemuAccelerator accelerator, NodeHost host, Version? libvirt, string source)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(hypervisor);
         return new Node
         {
-            Name = profile.Name,
-            Catalog = profile.Catalog,
-            Hypervisor = profile.Hypervisor,
-            Machine = profile.Machine,
-            Accelerator = profile.Accelerator,
+            Name = name,
+            Catalog = catalog,
+            Hypervisor = hypervisor,
+            Machine = machine,
+            Accelerator = accelerator,
             Host = host,
-            LibvirtBehaviour = libvirt,
-            QemuBehaviour = qemu,
+            LibvirtBehaviour = BehaviourFile.For("libvirt", libvirt ?? NodeProfile.ReleaseOfCatalog(catalog.Name) ?? BehaviourFile.DefaultLibvirtRelease, source),
+            QemuBehaviour = BehaviourFile.For("qemu", hypervisor.QemuVersion, source),
         };
     }
 
@@ -144,7 +166,6 @@ public sealed record Node
             Accelerator = accelerator,
             HostSource = "inline",
             InlineHost = inline,
-            Libvirt = catalog.Name.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalog.Name["libvirt-".Length..], out var release) ? release : null,
         };
         return Resolve(profile);
     }

@@ -15,7 +15,8 @@ public sealed record RefusalGroup(GuestMove Move, ImmutableArray<string> Nodes);
 /// <param name="Refused">The other nodes, grouped by verdict and reason.</param>
 /// <param name="PlacedOn">The node the plan moves it to, or null when it has none.</param>
 /// <param name="Unblock">When it has no place: what would give it one.</param>
-public sealed record EvacuationGuest(FleetDomain Domain, ImmutableArray<string> ValidTargets, ImmutableArray<RefusalGroup> Refused, string? PlacedOn, ImmutableArray<string> Unblock);
+/// <param name="ColdRestarts">When no node takes it live: where a cold restart from its inactive definition starts and where it is refused (empty otherwise).</param>
+public sealed record EvacuationGuest(FleetDomain Domain, ImmutableArray<string> ValidTargets, ImmutableArray<RefusalGroup> Refused, string? PlacedOn, ImmutableArray<string> Unblock, ImmutableArray<ColdRestartOutcome> ColdRestarts);
 
 /// <summary>An evacuation plan for one host.</summary>
 /// <param name="Host">The host.</param>
@@ -91,8 +92,9 @@ public static class Evacuation
                 .Select(g => new RefusalGroup(ms[g.First()], [.. g.Select(i => targets[i].Name)]))
                 .ToImmutableArray();
             var at = placed.GetValueOrDefault(d.Name);
-            var unblock = at is null ? Unblock(d, host, targets, valid, freeVcpus, freeMemory, moves) : [];
-            guests.Add(new EvacuationGuest(d, valid, refused, at, unblock));
+            var restarts = at is null && valid.IsEmpty ? moves.Restarts.Judge(d, targets) : [];
+            var unblock = at is null ? Unblock(d, host, valid, freeVcpus, freeMemory, moves, restarts) : [];
+            guests.Add(new EvacuationGuest(d, valid, refused, at, unblock, restarts));
         }
 
         var commands = judged.Where(j => placed.ContainsKey(j.Domain.Name))
@@ -117,7 +119,7 @@ public static class Evacuation
     private static string Quote(string s) =>
         s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '+' or ',' or '@') ? s : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static ImmutableArray<string> Unblock(FleetDomain d, FleetMember host, List<FleetMember> targets, ImmutableArray<string> valid, Dictionary<string, long> freeVcpus, Dictionary<string, long> freeMemory, GuestMoves moves)
+    private static ImmutableArray<string> Unblock(FleetDomain d, FleetMember host, ImmutableArray<string> valid, Dictionary<string, long> freeVcpus, Dictionary<string, long> freeMemory, GuestMoves moves, ImmutableArray<ColdRestartOutcome> restarts)
     {
         var list = ImmutableArray.CreateBuilder<string>();
         if (!valid.IsEmpty)
@@ -127,19 +129,15 @@ public static class Evacuation
         }
 
         var self = moves.Move(d, host, host);
-        if (self.IsSafe)
+        list.Add(self.IsSafe
+            ? $"a target release: a node with {host.Name}'s releases ({host.Releases}) and host CPU would take it"
+            : $"none by placement: it cannot migrate even to a node identical to {host.Name}: {self.Reason}");
+        list.AddRange(restarts.Select(r => r.Sentence));
+        if (!restarts.Any(r => r.Starts))
         {
-            list.Add($"a target release: a node with {host.Name}'s releases ({host.Releases}) and host CPU would take it");
-        }
-        else
-        {
-            list.Add($"none by placement: it cannot migrate even to a node identical to {host.Name}: {self.Reason}");
+            list.Add("a restart with another definition: its definition starts on no other node; choose a CPU model every target offers (virtcpu fleet report's baseline) and a machine type every target's QEMU has");
         }
 
-        var restart = targets.Where(t => GuestStarter.Start(d.Domain.Cpu, t.Node, d.Machine).Succeeded).Select(t => t.Name).ToList();
-        list.Add(restart.Count > 0
-            ? $"a cold restart: its current definition starts on {string.Join(", ", restart.Take(8))}{(restart.Count > 8 ? $" and {restart.Count - 8} more" : "")} (the guest sees the CPU that node gives it)"
-            : "a restart with another definition: its current definition starts on no other node; choose a CPU model every target offers (virtcpu fleet report's baseline) and a machine type every target's QEMU has");
         return list.ToImmutable();
     }
 

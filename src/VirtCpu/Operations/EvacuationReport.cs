@@ -110,6 +110,7 @@ public static class EvacuationReport
 
             w.WriteEndArray();
             w.WriteStringArray("unblock", g.Unblock);
+            WriteColdRestarts(w, g.ColdRestarts);
             w.WriteEndObject();
         }
 
@@ -130,6 +131,29 @@ public static class EvacuationReport
         w.WriteString("step", move.Step);
         w.WriteString("reason", move.Reason);
         w.WriteStringArray("causes", move.Causes);
+    }
+
+    /// <summary>Writes cold restart outcomes as a <c>cold-restart</c> array: nodes, starts, from-inactive, step, detail, sentence.</summary>
+    /// <param name="w">The writer.</param>
+    /// <param name="outcomes">The outcomes.</param>
+    public static void WriteColdRestarts(Utf8JsonWriter w, IEnumerable<ColdRestartOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        w.WriteStartArray("cold-restart");
+        foreach (var o in outcomes)
+        {
+            w.WriteStartObject();
+            w.WriteStringArray("nodes", o.Nodes);
+            w.WriteBoolean("starts", o.Starts);
+            w.WriteBoolean("from-inactive", o.FromInactive);
+            w.WriteString("step", o.Step);
+            w.WriteString("detail", o.Detail.Trim().TrimStart('(').TrimEnd(')'));
+            w.WriteString("sentence", o.Sentence);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static string Short(IReadOnlyCollection<string> names) =>

@@ -7,11 +7,12 @@ using VirtCpu.Live;
 
 namespace VirtCpu.Operations;
 
-/// <summary>One running domain as captured: its name, the file it is kept in, and its live XML.</summary>
+/// <summary>One running domain as captured: its name, the file it is kept in, its live XML and, for a persistent domain, its inactive XML.</summary>
 /// <param name="Name">The domain name.</param>
-/// <param name="FileName">The file name in the node's domains folder.</param>
+/// <param name="FileName">The file name in the node's domains folder (and in its <c>inactive</c> folder).</param>
 /// <param name="Xml">The live XML (<c>virsh dumpxml</c>).</param>
-public sealed record CapturedDomain(string Name, string FileName, string Xml);
+/// <param name="InactiveXml">The inactive XML (<c>virsh dumpxml --inactive</c>: what a cold restart starts from), or null for a transient domain.</param>
+public sealed record CapturedDomain(string Name, string FileName, string Xml, string? InactiveXml = null);
 
 /// <summary>One node as captured: the node capture, its capacity and limits, and its running domains.</summary>
 /// <param name="Entry">The fleet entry, completed with what the node reported.</param>
@@ -22,9 +23,10 @@ public sealed record CapturedNode(FleetNodeEntry Entry, NodeCapture Node, Immuta
 /// <summary>
 /// <c>virtcpu fleet capture</c>: captures every live node of a fleet file (node profile through
 /// <see cref="NodeCapture"/>, capacity from <c>virsh nodeinfo</c>, limits from the capabilities) and the
-/// live XML of every running domain (<c>virsh list --name</c>, <c>virsh dumpxml</c>), then writes a folder
-/// a user can keep in git: <c>fleet.json</c> (the index, itself a fleet file), <c>nodes/NAME.json</c> with
-/// <c>nodes/NAME-domcaps.xml</c>, and <c>domains/NAME/DOMAIN.xml</c>. Everything is read before anything
+/// live XML of every running domain (<c>virsh list --name</c>, <c>virsh dumpxml</c>) with, for a persistent
+/// one, its inactive XML (<c>virsh dumpxml --inactive</c>: what a cold restart starts from), then writes
+/// a folder a user can keep in git: <c>fleet.json</c> (the index, itself a fleet file), <c>nodes/NAME.json</c>
+/// with <c>nodes/NAME-domcaps.xml</c>, <c>domains/NAME/DOMAIN.xml</c> and <c>domains/NAME/inactive/DOMAIN.xml</c>. Everything is read before anything
 /// is written, every file is written atomically and the index last, so a node that is down or a bad
 /// reply leaves an earlier capture in the folder as it was.
 /// </summary>
@@ -43,34 +45,29 @@ public static class FleetCapture
         try
         {
             var virsh = connect(uri);
-            var node = NodeCapture.Read(virsh);
+            var node = NodeCapture.Read(virsh, entry.Accel);
             var (cpus, memoryKiB) = NodeInfo(virsh.Run("nodeinfo"));
             var (physBits, tscFrequency, tscScaling) = HostLimits(node.Capabilities);
             var maxVcpus = MaxVcpus(node.DomainCapabilities);
             var domains = ImmutableArray.CreateBuilder<CapturedDomain>();
             var vanished = ImmutableArray.CreateBuilder<string>();
             var files = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var name in ListRunning(virsh).Order(StringComparer.Ordinal))
+            var persistent = List(virsh, "--persistent").ToHashSet(StringComparer.Ordinal);
+            foreach (var name in List(virsh).Order(StringComparer.Ordinal))
             {
-                string xml;
-                try
-                {
-                    xml = virsh.Run("dumpxml", name);
-                }
-                catch (InputException) when (!ListRunning(virsh).Contains(name, StringComparer.Ordinal))
+                if (Dump(virsh, name, persistent.Contains(name)) is not var (xml, inactive))
                 {
                     vanished.Add(name);
                     continue;
                 }
 
-                LibvirtDomain.Parse(xml, $"domain {name}");
                 var file = FileNameOf(name);
                 while (!files.Add(file))
                 {
                     file = "_" + file;
                 }
 
-                domains.Add(new CapturedDomain(name, file, xml));
+                domains.Add(new CapturedDomain(name, file, xml, inactive));
             }
 
             var completed = entry with
@@ -148,10 +145,16 @@ public static class FleetCapture
             }
 
             var domainDir = Path.Combine(root, "domains", entry.Name);
+            var inactiveDir = Path.Combine(domainDir, FleetDomain.InactiveFolder);
             Directory.CreateDirectory(domainDir);
             foreach (var d in c.Domains)
             {
-                AtomicFile.WriteAllText(Path.Combine(domainDir, d.FileName), d.Xml.EndsWith('\n') ? d.Xml : d.Xml + "\n");
+                AtomicFile.WriteAllText(Path.Combine(domainDir, d.FileName), WithNewline(d.Xml));
+                if (d.InactiveXml is { } inactive)
+                {
+                    Directory.CreateDirectory(inactiveDir);
+                    AtomicFile.WriteAllText(Path.Combine(inactiveDir, d.FileName), WithNewline(inactive));
+                }
             }
 
             var profile = Path.Combine(root, "nodes", entry.Name + ".json");
@@ -162,11 +165,26 @@ public static class FleetCapture
         FleetFile.Write(Path.Combine(root, FleetFile.IndexName), index);
         foreach (var c in captured)
         {
+            var domainDir = Path.Combine(root, "domains", c.Entry.Name);
             var keep = c.Domains.Select(d => d.FileName).ToHashSet(StringComparer.Ordinal);
-            foreach (var stale in Directory.EnumerateFiles(Path.Combine(root, "domains", c.Entry.Name), "*.xml").Where(f => !keep.Contains(Path.GetFileName(f))))
-            {
-                File.Delete(stale);
-            }
+            var keepInactive = c.Domains.Where(d => d.InactiveXml is not null).Select(d => d.FileName).ToHashSet(StringComparer.Ordinal);
+            RemoveStale(domainDir, keep);
+            RemoveStale(Path.Combine(domainDir, FleetDomain.InactiveFolder), keepInactive);
+        }
+    }
+
+    private static string WithNewline(string xml) => xml.EndsWith('\n') ? xml : xml + "\n";
+
+    private static void RemoveStale(string dir, HashSet<string> keep)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        foreach (var stale in Directory.EnumerateFiles(dir, "*.xml").Where(f => !keep.Contains(Path.GetFileName(f))))
+        {
+            File.Delete(stale);
         }
     }
 
@@ -243,6 +261,29 @@ public static class FleetCapture
     /// <returns>The limit, or null.</returns>
     public static int? MaxVcpus(string domainCapabilities) => (int?)XDocument.Parse(domainCapabilities).Root?.Element("vcpu")?.Attribute("max");
 
-    private static List<string> ListRunning(Virsh virsh) =>
-        [.. virsh.Run("list", "--name").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+    /// <summary>A running domain's live XML and, when it is persistent, its inactive XML; null when it vanished meanwhile.</summary>
+    private static (string Xml, string? Inactive)? Dump(Virsh virsh, string name, bool persistent)
+    {
+        try
+        {
+            var xml = virsh.Run("dumpxml", name);
+            LibvirtDomain.Parse(xml, $"domain {name}");
+            if (!persistent)
+            {
+                return (xml, null);
+            }
+
+            var inactive = virsh.Run("dumpxml", "--inactive", name);
+            LibvirtDomain.Parse(inactive, $"domain {name} (inactive)");
+            return (xml, inactive);
+        }
+        catch (InputException) when (!List(virsh).Contains(name, StringComparer.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The running domains (<c>virsh list --name</c>, with a filter such as <c>--persistent</c>).</summary>
+    private static List<string> List(Virsh virsh, params string[] filter) =>
+        [.. virsh.Run(["list", "--name", .. filter]).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
 }

@@ -43,6 +43,9 @@ public sealed record FleetNodeEntry
     /// <summary>Whether the host can scale the TSC to another frequency, or null when unknown.</summary>
     public bool? TscScaling { get; init; }
 
+    /// <summary>The accelerator the node's guests run with when it is captured (<c>kvm</c>, or <c>tcg</c> for <c>domain type='qemu'</c> guests), or null for KVM when the node offers it.</summary>
+    public string? Accel { get; init; }
+
     /// <summary>Domains that vanished while the node was captured (informational).</summary>
     public ImmutableArray<string> Vanished { get; init; } = [];
 }
@@ -60,7 +63,7 @@ public static class FleetFile
 
     private const long MaxBytes = 16L * 1024 * 1024;
 
-    private static readonly string[] Keys = ["name", "uri", "profile", "domains", "vcpus", "memory-mib", "max-vcpus", "phys-bits", "tsc-frequency", "tsc-scaling", "vanished"];
+    private static readonly string[] Keys = ["name", "uri", "accel", "profile", "domains", "vcpus", "memory-mib", "max-vcpus", "phys-bits", "tsc-frequency", "tsc-scaling", "vanished"];
 
     /// <summary>The fleet file a path names: the file itself, or a folder's <c>fleet.json</c>.</summary>
     /// <param name="path">A fleet file or a captured fleet folder.</param>
@@ -141,6 +144,7 @@ public static class FleetFile
                 w.WriteStartObject();
                 w.WriteString("name", node.Name);
                 WriteIf(w, "uri", node.Uri);
+                WriteIf(w, "accel", node.Accel);
                 WriteIf(w, "profile", node.Profile is null ? null : Relative(dir, node.Profile));
                 WriteIf(w, "domains", node.Domains is null ? null : Relative(dir, node.Domains));
                 WriteIf(w, "vcpus", node.Vcpus);
@@ -204,6 +208,7 @@ public static class FleetFile
         {
             Name = name,
             Uri = Text(e, "uri", file, name),
+            Accel = Text(e, "accel", file, name) is { } accel ? accel is "kvm" or "tcg" ? accel : throw new InputException(file, $"node '{name}': \"accel\" must be \"kvm\" or \"tcg\"") : null,
             Profile = Text(e, "profile", file, name) is { } profile ? Full(dir, profile, file, name) : null,
             Domains = Text(e, "domains", file, name) is { } domains ? Full(dir, domains, file, name) : null,
             Vcpus = (int?)Number(e, "vcpus", file, name, int.MaxValue),

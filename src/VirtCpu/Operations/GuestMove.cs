@@ -36,10 +36,9 @@ public sealed record GuestMove
     /// <summary>Combines a CPU verdict with the blockers beyond CPUID.</summary>
     /// <param name="cpu">The CPU verdict.</param>
     /// <param name="platform">The blockers beyond CPUID.</param>
-    /// <param name="sourceName">The source node's name, or null for the verdict's.</param>
-    /// <param name="targetName">The destination node's name, or null for the verdict's.</param>
+    /// <param name="context">The nodes' names in the fleet and the guest's history, or null.</param>
     /// <returns>The move.</returns>
-    public static GuestMove Combine(MigrationVerdict cpu, ImmutableArray<PlatformBlocker> platform, string? sourceName = null, string? targetName = null)
+    public static GuestMove Combine(MigrationVerdict cpu, ImmutableArray<PlatformBlocker> platform, CauseContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(cpu);
         if (cpu.Verdict == Verdict.Blocked && cpu.Step == StartStep.Hypervisor)
@@ -57,14 +56,7 @@ public sealed record GuestMove
             verdict = Verdict.Unsafe;
         }
 
-        var step = cpu.Verdict switch
-        {
-            Verdict.SourceFails => "source start",
-            Verdict.Blocked when cpu.Step is StartStep.Compare or StartStep.LiveCheck => "libvirt check",
-            Verdict.Blocked => "destination start",
-            Verdict.Unsafe => "vCPU change",
-            _ => verdict == Verdict.Safe ? "" : "platform",
-        };
+        var step = cpu.Verdict == Verdict.Safe ? (verdict == Verdict.Safe ? "" : "platform") : VerdictCauses.Step(cpu);
         var reason = cpu.Verdict == Verdict.Safe && !platform.IsEmpty
             ? string.Join(" ", platform.Select(p => p.Reason))
             : string.Join(" ", new[] { cpu.Reason }.Concat(platform.Select(p => p.Reason)));
@@ -73,7 +65,7 @@ public sealed record GuestMove
             Verdict = verdict,
             Step = step,
             Reason = reason,
-            Causes = verdict == Verdict.Safe ? [] : [.. (cpu.Verdict == Verdict.Safe ? [] : ChangeCause.Explain(cpu, sourceName, targetName)), .. platform.Select(p => $"platform ({p.What}): {p.Reason}")],
+            Causes = verdict == Verdict.Safe ? [] : [.. (cpu.Verdict == Verdict.Safe ? [] : VerdictCauses.Explain(cpu, context)), .. platform.Select(p => $"platform ({p.What}): {p.Reason}")],
             Cpu = cpu,
             Platform = platform,
         };
@@ -87,6 +79,9 @@ public sealed record GuestMove
 public sealed class GuestMoves
 {
     private readonly ConcurrentDictionary<string, IReadOnlyList<MigrationVerdict>> _routes = new(StringComparer.Ordinal);
+
+    /// <summary>The cold restarts judged so far (shared, like the routes).</summary>
+    public ColdRestart Restarts { get; } = new();
 
     /// <summary>How many routes were computed (not taken from the cache).</summary>
     public int Computed => _routes.Count;
@@ -106,10 +101,16 @@ public sealed class GuestMoves
     /// <param name="domain">The domain.</param>
     /// <param name="route">Its node, then every destination (at least two nodes).</param>
     /// <returns>The move (for a SAFE route, the last hop's CPU verdict).</returns>
+    /// <exception cref="InputException">A node of the route is captured for another accelerator than the domain runs with.</exception>
     public GuestMove Route(FleetDomain domain, IReadOnlyList<FleetMember> route)
     {
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentNullException.ThrowIfNull(route);
+        foreach (var node in route)
+        {
+            domain.RequireAccelerator(node);
+        }
+
         var key = domain.CpuKey + "\n" + string.Join("\n", route.Select(n => n.Key));
         var verdicts = _routes.GetOrAdd(key, _ => MigrationCheck.CheckRoute(domain.Domain.Cpu, [.. route.Select(n => n.Node)], domain.Machine));
         for (var i = 0; i < verdicts.Count; i++)
@@ -118,7 +119,7 @@ public sealed class GuestMoves
             var to = route[i + 1];
             var cpu = verdicts[i];
             var platform = PlatformCheck.Check(domain.Domain, from.Node, from.Limits, to.Node, to.Limits, cpu.Source.Succeeded ? cpu.Source.EnabledNames : []);
-            var move = GuestMove.Combine(cpu, platform, from.Name, to.Name);
+            var move = GuestMove.Combine(cpu, platform, new CauseContext { SourceName = from.Name, TargetName = to.Name, Inactive = domain.Inactive?.Cpu, Origin = route[0].Node });
             if (!move.IsSafe || i == verdicts.Count - 1)
             {
                 return route.Count > 2 && i > 0 ? move with { Reason = $"hop {i + 1} ({from.Name} → {to.Name}): {move.Reason}" } : move;

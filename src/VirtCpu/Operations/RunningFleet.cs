@@ -12,17 +12,23 @@ namespace VirtCpu.Operations;
 /// </summary>
 public sealed class FleetDomain
 {
+    /// <summary>The folder, inside a node's domains folder, that holds the inactive definitions (<c>virsh dumpxml --inactive</c>) under the live files' names.</summary>
+    public const string InactiveFolder = "inactive";
+
     private readonly Lazy<LibvirtDomain> _domain;
+    private readonly Lazy<LibvirtDomain?> _inactive;
 
     /// <summary>Creates a domain from its parsed XML.</summary>
     /// <param name="name">The domain name.</param>
     /// <param name="nodeName">The node it runs on.</param>
     /// <param name="domain">The domain as <c>virsh dumpxml</c> gave it.</param>
-    public FleetDomain(string name, string nodeName, LibvirtDomain domain)
+    /// <param name="inactive">Its inactive (persistent) definition, or null when none is recorded (a transient domain).</param>
+    public FleetDomain(string name, string nodeName, LibvirtDomain domain, LibvirtDomain? inactive = null)
     {
         ArgumentNullException.ThrowIfNull(domain);
         (Name, NodeName, Vcpus, MemoryMiB) = (name, nodeName, domain.Vcpus, (domain.MemoryKiB + 1023) / 1024);
         _domain = new Lazy<LibvirtDomain>(domain);
+        _inactive = new Lazy<LibvirtDomain?>(inactive);
     }
 
     private FleetDomain(string path, string nodeName)
@@ -30,6 +36,8 @@ public sealed class FleetDomain
         var (name, vcpus, memoryKiB) = LibvirtDomain.Scan(path);
         (Name, NodeName, Vcpus, MemoryMiB) = (name, nodeName, vcpus, (memoryKiB + 1023) / 1024);
         _domain = new Lazy<LibvirtDomain>(() => LibvirtDomain.Read(path), LazyThreadSafetyMode.ExecutionAndPublication);
+        var inactive = Path.Combine(Path.GetDirectoryName(path) ?? ".", InactiveFolder, Path.GetFileName(path));
+        _inactive = new Lazy<LibvirtDomain?>(() => File.Exists(inactive) ? LibvirtDomain.Read(inactive) : null, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The domain name.</summary>
@@ -48,11 +56,38 @@ public sealed class FleetDomain
     /// <exception cref="InputException">The file's domain is malformed.</exception>
     public LibvirtDomain Domain => _domain.Value;
 
+    /// <summary>
+    /// The domain's inactive (persistent) definition, what a cold restart starts from (read on first use:
+    /// the file of the same name in the <see cref="InactiveFolder"/> next to the live one), or null when
+    /// none is recorded (a transient domain, or a fleet written by hand).
+    /// </summary>
+    /// <exception cref="InputException">The file is malformed.</exception>
+    public LibvirtDomain? Inactive => _inactive.Value;
+
     /// <summary>The machine type a migration keeps (null when the XML names only an alias, so the node's applies).</summary>
     public string? Machine => Domain.MachineIsAlias ? null : Domain.Machine;
 
     /// <summary>A key equal for domains whose CPU and machine type are the same (verdicts are shared).</summary>
     public string CpuKey => field ??= Machine + "\n" + CpuXml.Format(Domain.Cpu);
+
+    /// <summary>
+    /// Refuses to judge the domain on a node captured for another accelerator than the domain runs with
+    /// (<c>type='qemu'</c> is TCG, <c>type='kvm'</c> KVM): a node that offers KVM is captured for KVM unless
+    /// its fleet entry says <c>"accel": "tcg"</c>, and a TCG guest there sees QEMU's TCG CPU, not the host's.
+    /// </summary>
+    /// <param name="node">The node.</param>
+    /// <exception cref="InputException">The accelerators differ (the message names both and the fix).</exception>
+    public void RequireAccelerator(FleetMember node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var tcg = Domain.Type == "qemu";
+        if (tcg != (node.Node.Accelerator == Qemu.QemuAccelerator.Tcg))
+        {
+            throw new InputException(
+                $"node {node.Name}",
+                $"domain {Name} runs under {(tcg ? "TCG (type 'qemu')" : "KVM (type 'kvm')")} but the node is captured for {(tcg ? "KVM" : "TCG")}; capture it with \"accel\": \"{(tcg ? "tcg" : "kvm")}\" in the fleet file");
+        }
+    }
 
     /// <summary>A domain scanned from a file (read whole on first use).</summary>
     /// <param name="path">The domain XML file.</param>
@@ -188,7 +223,11 @@ public sealed class RunningFleet
                 var profile = Path.Combine(temp, entry.Name + ".json");
                 captured.Node.WriteProfile(profile);
                 var node = Node.Resolve(NodeProfileReader.Read(profile) with { Name = entry.Name });
-                var domains = captured.Domains.Select(d => new FleetDomain(d.Name, entry.Name, LibvirtDomain.Parse(d.Xml, $"node {entry.Name}: domain {d.Name}")));
+                var domains = captured.Domains.Select(d => new FleetDomain(
+                    d.Name,
+                    entry.Name,
+                    LibvirtDomain.Parse(d.Xml, $"node {entry.Name}: domain {d.Name}"),
+                    d.InactiveXml is { } inactive ? LibvirtDomain.Parse(inactive, $"node {entry.Name}: domain {d.Name} (inactive)") : null));
                 members[i] = Member(captured.Entry, node, [.. domains]);
             }
         }

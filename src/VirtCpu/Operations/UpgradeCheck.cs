@@ -25,7 +25,11 @@ public enum UpgradeOutcome
 /// <param name="Leave">The verdict on leaving (to <paramref name="Target"/>, or the first refusal when it cannot leave).</param>
 /// <param name="Back">The verdict on coming back to the upgraded node (null for a cold restart).</param>
 /// <param name="Notes">The causes of what is not SAFE, in release behaviour and catalog terms, and what a restart does.</param>
-public sealed record UpgradeGuest(FleetDomain Domain, string Node, UpgradeOutcome Outcome, string? Target, GuestMove Leave, GuestMove? Back, ImmutableArray<string> Notes);
+public sealed record UpgradeGuest(FleetDomain Domain, string Node, UpgradeOutcome Outcome, string? Target, GuestMove Leave, GuestMove? Back, ImmutableArray<string> Notes)
+{
+    /// <summary>For a cold restart: where a start from its inactive definition succeeds (its own upgraded node first, then the others) and where it is refused.</summary>
+    public ImmutableArray<ColdRestartOutcome> ColdRestarts { get; init; } = [];
+}
 
 /// <summary>One step of a rolling upgrade: a node drained, upgraded, refilled.</summary>
 /// <param name="Node">The node.</param>
@@ -53,7 +57,8 @@ public sealed record UpgradePlan(string Target, ImmutableArray<string> Order, Im
 /// come back), the node is upgraded (same hardware limits, the profile's releases and host CPU), and
 /// the guest comes back (route: node → target → upgraded node, each hop from the live definition the
 /// previous one left). A guest is judged by its live definition, as it runs, never by what its inactive
-/// definition (e.g. host-model) would mean on the new release. Orders of up to 6 nodes are all tried;
+/// definition (e.g. host-model) would mean on the new release; a guest that cannot leave is judged for a
+/// cold restart from its inactive definition, on its upgraded node and on the others. Orders of up to 6 nodes are all tried;
 /// the plan is the one with the fewest cold restarts, then the fewest guests that cannot come back.
 /// </summary>
 public static class UpgradeCheck
@@ -188,12 +193,10 @@ public static class UpgradeCheck
                 var notes = new List<string>();
                 notes.Add(candidates.Any(c => c.Leave.IsSafe) ? "every node that takes it SAFE is full" : "no node takes it with the same vCPU");
                 notes.AddRange(candidates.Where(c => !c.Leave.IsSafe).SelectMany(c => c.Leave.Causes).Distinct(StringComparer.Ordinal).Take(4));
-                var restart = GuestStarter.Start(d.Domain.Cpu, after.Node, d.Machine);
-                notes.Add(restart.Succeeded
-                    ? $"restarted with its live definition as captured, it starts on the upgraded {name} ({ChangeCause.Releases(after.Node)})"
-                    : $"restarted with its live definition as captured, it does not start on the upgraded {name}: {restart.Reason} (a restart from its inactive definition is not judged: the capture holds live XML)");
+                var restarts = moves.Restarts.Judge(d, [after, .. fleet.Nodes.Where(n => n.Name != name).Select(n => current[n.Name])]);
+                notes.AddRange(restarts.Select(r => r.Sentence));
                 guests[i] = (d, [after], name);
-                stepGuests.Add(new UpgradeGuest(d, name, UpgradeOutcome.ColdRestart, null, refusal, null, [.. notes]));
+                stepGuests.Add(new UpgradeGuest(d, name, UpgradeOutcome.ColdRestart, null, refusal, null, [.. notes]) { ColdRestarts = restarts });
             }
 
             foreach (var (target, d) in returning)

@@ -86,6 +86,7 @@ public static class UpgradeReport
 
                 w.WriteBoolean("vcpu-unchanged", g.Outcome == UpgradeOutcome.Returns);
                 w.WriteStringArray("notes", g.Notes);
+                EvacuationReport.WriteColdRestarts(w, g.ColdRestarts);
                 w.WriteEndObject();
             }
 

@@ -18,12 +18,13 @@ public sealed record WhatIfGuest(FleetDomain Domain, ImmutableArray<string> Befo
 /// <param name="Lose">Guests that have a valid target today and none after the change.</param>
 /// <param name="Gain">Guests that have no valid target today and one after the change.</param>
 /// <param name="Displaced">For a removal: the removed node's guests, with their valid targets among the rest.</param>
-public sealed record WhatIfReport(string Change, int Guests, ImmutableArray<WhatIfGuest> Lose, ImmutableArray<WhatIfGuest> Gain, ImmutableArray<WhatIfGuest> Displaced);
+/// <param name="Shape">How the pools, baselines and x86-64 levels change.</param>
+public sealed record WhatIfReport(string Change, int Guests, ImmutableArray<WhatIfGuest> Lose, ImmutableArray<WhatIfGuest> Gain, ImmutableArray<WhatIfGuest> Displaced, FleetShapeChange Shape);
 
 /// <summary>
-/// <c>virtcpu fleet what-if --add PROFILE | --remove HOST</c>: which running guests gain or lose every
-/// valid target (a node that takes them SAFE, CPU and beyond CPUID) when a node joins or leaves the
-/// fleet. Guests with the same CPU, machine type and platform needs on nodes that behave the same
+/// <c>virtcpu fleet what-if --add PROFILE | --remove HOST</c>: how the pools, baselines and x86-64
+/// levels change (<see cref="FleetShape"/>), and which running guests gain or lose every valid target
+/// (a node that takes them SAFE, CPU and beyond CPUID) when a node joins or leaves the fleet. Guests with the same CPU, machine type and platform needs on nodes that behave the same
 /// share one computation, and so do target nodes that behave the same.
 /// </summary>
 public static class WhatIf
@@ -32,9 +33,10 @@ public static class WhatIf
     /// <param name="fleet">The fleet.</param>
     /// <param name="host">The node to remove.</param>
     /// <param name="moves">The verdict cache, or null.</param>
+    /// <param name="maxPools">The most pools per vendor.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InputException">No such node.</exception>
-    public static WhatIfReport Remove(RunningFleet fleet, string host, GuestMoves? moves = null)
+    public static WhatIfReport Remove(RunningFleet fleet, string host, GuestMoves? moves = null, int maxPools = 4)
     {
         ArgumentNullException.ThrowIfNull(fleet);
         var removed = fleet.Find(host);
@@ -54,16 +56,18 @@ public static class WhatIf
             }
         }
 
-        return new WhatIfReport($"remove {removed.Name} ({removed.Releases})", targets.Count, lose.ToImmutable(), [], displaced.ToImmutable());
+        var shape = FleetShape.Compare(fleet, new RunningFleet(fleet.Nodes.Where(n => !ReferenceEquals(n, removed))), maxPools);
+        return new WhatIfReport($"remove {removed.Name} ({removed.Releases})", targets.Count, lose.ToImmutable(), [], displaced.ToImmutable(), shape);
     }
 
     /// <summary>What adding a node changes.</summary>
     /// <param name="fleet">The fleet.</param>
     /// <param name="node">The node to add (no running domains).</param>
     /// <param name="moves">The verdict cache, or null.</param>
+    /// <param name="maxPools">The most pools per vendor.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InputException">A node of that name is already in the fleet.</exception>
-    public static WhatIfReport Add(RunningFleet fleet, FleetMember node, GuestMoves? moves = null)
+    public static WhatIfReport Add(RunningFleet fleet, FleetMember node, GuestMoves? moves = null, int maxPools = 4)
     {
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(node);
@@ -84,7 +88,7 @@ public static class WhatIf
             }
         }
 
-        return new WhatIfReport($"add {node.Name} ({node.Releases})", before.Count, [], gain.ToImmutable(), []);
+        return new WhatIfReport($"add {node.Name} ({node.Releases})", before.Count, [], gain.ToImmutable(), [], FleetShape.Compare(fleet, grown, maxPools));
     }
 
     /// <summary>A node to add: a profile with a name and capacity, its limits from the profile's domain capabilities.</summary>
@@ -109,6 +113,8 @@ public static class WhatIf
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"what-if {report.Change}: {report.Guests} running guests judged; {report.Lose.Length} lose every valid target, {report.Gain.Length} gain a first one"));
+        output.WriteLine();
+        FleetShape.Write(report.Shape, output);
         Section(output, "lose every valid target (only the removed node takes them today):", report.Lose, g => g.Before);
         Section(output, "gain a first valid target:", report.Gain, g => g.After);
         if (!report.Displaced.IsEmpty)
@@ -133,6 +139,8 @@ public static class WhatIf
         w.WriteStartObject();
         w.WriteString("change", report.Change);
         w.WriteNumber("guests", report.Guests);
+        w.WritePropertyName("shape");
+        FleetShape.WriteJson(report.Shape, w);
         foreach (var (name, list) in new[] { ("lose", report.Lose), ("gain", report.Gain), ("displaced", report.Displaced) })
         {
             w.WriteStartArray(name);

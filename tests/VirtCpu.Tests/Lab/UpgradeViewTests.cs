@@ -30,12 +30,30 @@ public class UpgradeViewTests
         Assert.Equal(Verdict.Blocked, verdict.Verdict);
         Assert.Equal(StartStep.LiveCheck, verdict.Step);
         Assert.Equal(["ht", "cmp_legacy", "pcommit"], verdict.Names);
+        Assert.Equal("libvirt check", VerdictCauses.Step(verdict));
         var causes = VerdictCauses.Explain(verdict);
         Assert.Equal(3, causes.Length);
-        Assert.StartsWith("ht: QEMU 10.0 sets it in every vCPU of a guest with more than one CPU per package (qemu-10.0 behaviour 'multi-cpu-package'", causes[0], StringComparison.Ordinal);
-        Assert.StartsWith("cmp_legacy: QEMU 10.0 sets it", causes[1], StringComparison.Ordinal);
-        Assert.Contains("'multi-cpu-package-non-intel'", causes[1], StringComparison.Ordinal);
-        Assert.Equal("pcommit: the TCG CPU of qemu-7.2 offers it and that of qemu-10.0 does not, so the destination cannot give it to the guest", causes[2]);
+        Assert.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package ht' (source: QEMU 10.0 target/i386/cpu.c", causes[0], StringComparison.Ordinal);
+        Assert.EndsWith("): QEMU 10.0 on tx1 sets ht in every vCPU of a guest with more than one CPU per package; QEMU 7.2 on bw1 does not, so libvirt 9.0 never recorded it", causes[0], StringComparison.Ordinal);
+        Assert.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package-non-intel cmp-legacy' (", causes[1], StringComparison.Ordinal);
+        Assert.Contains("QEMU 10.0 on tx1 sets cmp_legacy in every vCPU of a guest with more than one CPU per package unless its vendor is Intel or Zhaoxin", causes[1], StringComparison.Ordinal);
+        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on bw1 offers it and that of QEMU 10.0 on tx1 does not, so the destination cannot give it to the guest", causes[2]);
+    }
+
+    [Fact]
+    public void With_its_inactive_definition_the_incident_names_the_feature_that_came_through_host_model()
+    {
+        var domain = Incident();
+        var bw1 = NodeOf("bw1");
+        var verdict = MigrationCheck.Check(domain.Cpu, bw1, NodeOf("tx1"), machine: domain.Machine);
+        var inactive = CpuXml.Parse("<cpu mode='host-model' check='partial'/>", "inactive.xml", VirtCpu.Cpu.CpuType.Guest);
+        var causes = VerdictCauses.Explain(verdict, new CauseContext { SourceName = "op1", TargetName = "op3", Inactive = inactive, Origin = bw1 with { Name = "op1" } });
+        Assert.Equal(4, causes.Length);
+        Assert.EndsWith("QEMU 7.2 on op1 does not, so libvirt 9.0 never recorded it", causes[0], StringComparison.Ordinal);
+        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on op1 offers it and that of QEMU 10.0 on op3 does not, so the destination cannot give it to the guest", causes[2]);
+        Assert.Equal(
+            "host-model: pcommit entered the guest through host-model on op1 under libvirt 9.0, QEMU 7.2: its inactive definition is host-model, and libvirt wrote op1's host-model CPU (EPYC and its features) into the live definition; a cold restart from the inactive definition on the destination takes the destination's host-model CPU instead",
+            causes[3]);
     }
 
     [Fact]

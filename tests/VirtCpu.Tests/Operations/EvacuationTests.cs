@@ -30,7 +30,8 @@ public sealed class EvacuationTests
         Assert.Equal(Verdict.Blocked, refusal.Move.Verdict);
         Assert.Equal("libvirt check", refusal.Move.Step);
         Assert.Equal(["txa"], refusal.Nodes);
-        Assert.Contains(refusal.Move.Causes, c => c.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package ht'", StringComparison.Ordinal));
+        Assert.Contains(refusal.Move.Causes, c => c.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package ht'", StringComparison.Ordinal)
+            && c.EndsWith("): QEMU 10.0 on txa sets ht in every vCPU of a guest with more than one CPU per package; QEMU 7.2 on bwa does not, so libvirt 9.0 never recorded it", StringComparison.Ordinal));
         Assert.Equal(
             ["virsh -c 'qemu+unix:///system?socket=/run/a' migrate --live two qemu:///b", "virsh -c 'qemu+unix:///system?socket=/run/a' migrate --live one qemu:///c"],
             plan.Commands);
@@ -64,9 +65,13 @@ public sealed class EvacuationTests
         var g = Assert.Single(plan.Guests);
         Assert.Empty(g.ValidTargets);
         Assert.Equal("destination start", g.Refused[0].Move.Step);
-        Assert.Contains(g.Refused[0].Move.Causes, c => c.StartsWith("hypervisor: QEMU 7.2 on bwa", StringComparison.Ordinal));
+        Assert.Contains("hypervisor: QEMU 7.2 on bwa has no machine type pc-i440fx-10.0 (a guest keeps its machine type when it migrates; start it with one both QEMU releases know)", g.Refused[0].Move.Causes);
         Assert.StartsWith("a target release: a node with txa's releases (libvirt 11.3, QEMU 10.0)", g.Unblock[0], StringComparison.Ordinal);
-        Assert.StartsWith("a restart with another definition", g.Unblock[1], StringComparison.Ordinal);
+        var restart = Assert.Single(g.ColdRestarts);
+        Assert.False(restart.FromInactive);
+        Assert.Equal("cold restart on bwa from its live definition (no inactive definition recorded): refused at hypervisor because ", restart.Sentence[..restart.Sentence.IndexOf("because ", StringComparison.Ordinal)] + "because ");
+        Assert.Equal(restart.Sentence, g.Unblock[1]);
+        Assert.StartsWith("a restart with another definition", g.Unblock[2], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,5 +113,86 @@ public sealed class EvacuationInputTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("one.xml", run.Stderr, StringComparison.Ordinal);
         Assert.Single(run.Stderr.Trim().Split('\n'));
+    }
+}
+
+public sealed class ColdRestartTests
+{
+    private const string HostModel = "<cpu mode='host-model' check='partial'/>";
+
+    [Fact]
+    public void A_host_model_guest_no_node_takes_live_is_judged_for_a_cold_restart_from_its_inactive_definition()
+    {
+        using var f = new OperationsFixture()
+            .Node("bwa", Bookworm)
+            .Node("txa", Trixie);
+        f.Domain("bwa", "hm", f.LiveCpu(Bookworm, HostModel))
+            .Inactive("bwa", "hm", HostModel);
+        var plan = Evacuation.Plan(RunningFleet.Load(f.FleetFile), "bwa");
+        var g = Assert.Single(plan.Guests);
+        Assert.Empty(g.ValidTargets);
+        var refusal = Assert.Single(g.Refused);
+        Assert.Equal("libvirt check", refusal.Move.Step);
+        Assert.Equal(
+            [
+                "host CPU: pcommit: the TCG CPU of QEMU 7.2 on bwa offers it and that of QEMU 10.0 on txa does not, so the destination cannot give it to the guest",
+                "host-model: pcommit entered the guest through host-model on bwa under libvirt 9.0, QEMU 7.2: its inactive definition is host-model, and libvirt wrote bwa's host-model CPU (EPYC and its features) into the live definition; a cold restart from the inactive definition on the destination takes the destination's host-model CPU instead",
+            ],
+            refusal.Move.Causes);
+        var restart = Assert.Single(g.ColdRestarts);
+        Assert.Equal(["txa"], restart.Nodes);
+        Assert.True(restart.Starts);
+        Assert.True(restart.FromInactive);
+        Assert.Equal("cold restart on txa from its inactive definition: starts (host-model becomes that node's host-model CPU, EPYC; libvirt 11.3, QEMU 10.0)", restart.Sentence);
+        Assert.Contains(restart.Sentence, g.Unblock);
+        Assert.DoesNotContain(g.Unblock, u => u.StartsWith("a restart with another definition", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_named_model_the_target_refuses_at_its_check_is_refused_for_a_cold_restart_too()
+    {
+        // The definition requires pcommit, which QEMU 7.2's TCG CPU offers and QEMU 10.0's does not.
+        const string Inactive = "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>qemu64</model><feature policy='require' name='pcommit'/></cpu>";
+        using var f = new OperationsFixture()
+            .Node("bwa", Bookworm)
+            .Node("txa", Trixie);
+        f.Domain("bwa", "pc", f.LiveCpu(Bookworm, Inactive))
+            .Inactive("bwa", "pc", Inactive);
+        var g = Assert.Single(Evacuation.Plan(RunningFleet.Load(f.FleetFile), "bwa").Guests);
+        var restart = Assert.Single(g.ColdRestarts);
+        Assert.False(restart.Starts);
+        Assert.Equal("compare", restart.Step);
+        Assert.StartsWith("cold restart on txa from its inactive definition: refused at compare because ", restart.Sentence, StringComparison.Ordinal);
+        Assert.Contains("pcommit", restart.Detail, StringComparison.Ordinal);
+        Assert.Contains(g.Unblock, u => u.StartsWith("a restart with another definition", StringComparison.Ordinal));
+    }
+}
+
+public sealed class AcceleratorTests
+{
+    [Fact]
+    public void A_kvm_domain_on_a_node_captured_for_tcg_is_refused_in_one_line_naming_the_fix()
+    {
+        using var f = new OperationsFixture()
+            .Node("bwa", Bookworm)
+            .Node("bwb", Bookworm)
+            .Domain("bwa", "k", Qemu64(), type: "kvm");
+        var run = CliRunner.Run("evacuate", "bwa", "--fleet", f.FleetFile);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("virtcpu: node bwa: domain k runs under KVM (type 'kvm') but the node is captured for TCG; capture it with \"accel\": \"kvm\" in the fleet file\n", run.Stderr);
+    }
+
+    [Fact]
+    public void The_fleet_file_accel_key_is_kvm_or_tcg_and_is_kept_in_the_index()
+    {
+        using var f = new OperationsFixture();
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "a", "uri": "qemu:///a", "accel": "tcg" } ] }""");
+        Assert.Equal("tcg", Assert.Single(FleetFile.Read(f.FleetFile)).Accel);
+        var copy = Path.Combine(f.Root, "copy.json");
+        FleetFile.Write(copy, FleetFile.Read(f.FleetFile));
+        Assert.Equal("tcg", Assert.Single(FleetFile.Read(copy)).Accel);
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "a", "uri": "qemu:///a", "accel": "hvf" } ] }""");
+        var e = Assert.Throws<InputException>(() => FleetFile.Read(f.FleetFile));
+        Assert.EndsWith("node 'a': \"accel\" must be \"kvm\" or \"tcg\"", e.Message, StringComparison.Ordinal);
     }
 }

@@ -23,8 +23,9 @@ public sealed class FleetCaptureTests
           nodeinfo) printf 'CPU model:           x86_64\nCPU(s):              2\nMemory size:         8040460 KiB\n' ;;
           list)
             echo g1
-            if [ ! -e "$dir/gone" ]; then echo g2; fi ;;
+            if [ "$2" != --persistent ] && [ ! -e "$dir/gone" ]; then echo g2; fi ;;
           dumpxml)
+            if [ "$1" = --inactive ]; then cat "$dir/$2.inactive.xml"; exit; fi
             if [ "$uri" = fake:vanish ] && [ "$1" = g2 ]; then touch "$dir/gone"; echo "error: failed to get domain '$1'" >&2; exit 1; fi
             cat "$dir/$1.xml" ;;
           *) echo "error: unknown command $cmd" >&2; exit 1 ;;
@@ -48,6 +49,12 @@ public sealed class FleetCaptureTests
         var fleet = RunningFleet.Load(outDir);
         Assert.Equal(["g1", "g2"], fleet.Find("op1").Domains.Select(d => d.Name));
         Assert.Equal(2, fleet.Find("op1").UsedVcpus);
+
+        // g1 is persistent: its inactive definition is kept next to the live one; g2 is transient.
+        Assert.Equal(["g1.xml"], Directory.GetFiles(Path.Combine(outDir, "domains", "op1", "inactive")).Select(Path.GetFileName));
+        Assert.Equal(VirtCpu.Cpu.CpuMode.HostModel, fleet.Find("op1").Domains[0].Inactive!.Cpu.Mode);
+        Assert.False(fleet.Find("op1").Domains[0].Inactive!.IsLive);
+        Assert.Null(fleet.Find("op1").Domains[1].Inactive);
     }
 
     [Fact]
@@ -78,6 +85,15 @@ public sealed class FleetCaptureTests
     }
 
     [Fact]
+    public void A_node_asked_for_kvm_that_offers_only_tcg_is_named()
+    {
+        using var f = Fake(out var virsh);
+        File.WriteAllText(f.FleetFile, """{ "nodes": [ { "name": "op1", "uri": "fake:good", "accel": "kvm" } ] }""");
+        var e = Assert.Throws<InputException>(() => FleetCapture.Capture(f.FleetFile, Path.Combine(f.Root, "capture"), uri => new Virsh(uri, virsh)));
+        Assert.Equal("node op1: fake:good: the node offers no KVM guests (its capabilities list no domain type 'kvm')", e.Message);
+    }
+
+    [Fact]
     public void Domain_file_names_escape_what_a_file_name_cannot_hold()
     {
         Assert.Equal("web-1.xml", FleetCapture.FileNameOf("web-1"));
@@ -105,6 +121,8 @@ public sealed class FleetCaptureTests
         {
             File.WriteAllText(Path.Combine(f.Root, g + ".xml"), OperationsFixture.DomainXml(g, OperationsFixture.Qemu64()));
         }
+
+        File.WriteAllText(Path.Combine(f.Root, "g1.inactive.xml"), OperationsFixture.DomainXml("g1", "<cpu mode='host-model' check='partial'/>").Replace(" id='7'", "", StringComparison.Ordinal));
 
         return f;
     }

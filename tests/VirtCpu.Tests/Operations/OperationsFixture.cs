@@ -39,15 +39,33 @@ internal sealed class OperationsFixture : IDisposable
     }
 
     /// <summary>Adds a running domain to a node.</summary>
-    public OperationsFixture Domain(string node, string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "")
+    public OperationsFixture Domain(string node, string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "", string type = "qemu")
     {
-        File.WriteAllText(Path.Combine(Root, "domains", node, name + ".xml"), DomainXml(name, cpu, vcpus, machine, memoryMiB, extra));
+        File.WriteAllText(Path.Combine(Root, "domains", node, name + ".xml"), DomainXml(name, cpu, vcpus, machine, memoryMiB, extra, type));
         return this;
     }
 
-    public static string DomainXml(string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "") =>
+    /// <summary>Adds a running domain's inactive definition (as <c>fleet capture</c> keeps it, next to the live one).</summary>
+    public OperationsFixture Inactive(string node, string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64)
+    {
+        var dir = Path.Combine(Root, "domains", node, "inactive");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, name + ".xml"), DomainXml(name, cpu, vcpus, machine, memoryMiB).Replace(" id='7'", "", StringComparison.Ordinal));
+        return this;
+    }
+
+    /// <summary>The live <c>&lt;cpu&gt;</c> a definition gets when it starts on a stack's node (what libvirt writes into the live XML).</summary>
+    public string LiveCpu(string stack, string cpu, string machine = "pc-i440fx-7.2")
+    {
+        var node = VirtCpu.Migration.Node.Resolve(VirtCpu.Formats.NodeProfileReader.Read(Path.Combine(Root, stack + ".json")));
+        var start = VirtCpu.Migration.GuestStarter.Start(VirtCpu.Formats.CpuXml.Parse(cpu, "cpu.xml", VirtCpu.Cpu.CpuType.Guest), node, machine);
+        Assert.True(start.Succeeded, start.Reason);
+        return VirtCpu.Formats.CpuXml.Format(start.LiveDefinition!);
+    }
+
+    public static string DomainXml(string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "", string type = "qemu") =>
         string.Create(CultureInfo.InvariantCulture, $"""
-            <domain type='qemu' id='7'>
+            <domain type='{type}' id='7'>
               <name>{name}</name>
               <memory unit='MiB'>{memoryMiB}</memory>
               <vcpu placement='static'>{vcpus}</vcpu>

@@ -31,11 +31,16 @@ public sealed class UpgradeCheckTests
             .Node("bw2", Bookworm)
             .Node("tx1", Trixie)
             .Domain("bw1", "one", Qemu64("none"))
-            .Domain("bw1", "two", Qemu64("none", TwoCores), vcpus: 2);
+            .Domain("bw1", "two", Qemu64("none", TwoCores), vcpus: 2)
+            .Inactive("bw1", "two", Qemu64("none", TwoCores), vcpus: 2);
         var plan = UpgradeCheck.Check(RunningFleet.Load(f.FleetFile), ["bw1", "bw2"], NodeProfileReader.Read(Path.Combine(f.Root, "trixie.json")));
         Assert.False(plan.KeepsEveryGuestRunning);
         var two = plan.Guests.Single(g => g.Domain.Name == "two" && g.Outcome == UpgradeOutcome.ColdRestart);
+        Assert.Equal("libvirt check", two.Leave.Step);
         Assert.Contains(two.Notes, n => n.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package ht'", StringComparison.Ordinal));
+        var restart = Assert.Single(two.ColdRestarts);
+        Assert.Equal("cold restart on bw1, bw2, tx1 from its inactive definition: starts (as qemu64; libvirt 11.3, QEMU 10.0)", restart.Sentence);
+        Assert.Contains(restart.Sentence, two.Notes);
         Assert.Equal(UpgradeOutcome.Returns, plan.Guests.Single(g => g.Domain.Name == "one").Outcome);
     }
 
