@@ -156,14 +156,21 @@ public static class VerdictCauses
         }
     }
 
-    private static bool Applies(string key, string? vendor) =>
-        key != "multi-cpu-package-non-intel" || vendor is not ("GenuineIntel" or "CentaurHauls" or "  Shanghai  ");
+    private static bool Applies(string key, string? vendor) => key switch
+    {
+        "multi-cpu-package-non-intel" => vendor is not ("GenuineIntel" or "CentaurHauls" or "  Shanghai  "),
+        "cpuid-multi-cpu-package-non-intel" => vendor is not "GenuineIntel",
+        _ => true,
+    };
 
     private static string Meaning(string key, string name) => key switch
     {
         "multi-cpu-package" => $"sets {name} in every vCPU of a guest with more than one CPU per package",
         "multi-cpu-package-non-intel" => $"sets {name} in every vCPU of a guest with more than one CPU per package unless its vendor is Intel or Zhaoxin",
         "tcg-disable-unnamed" => $"switches {name} off for TCG guests whose definition does not name it",
+        "cpuid-multi-cpu-package" => $"sets {name} only while answering the CPUID of a guest with more than one CPU per package (the guest sees it, libvirt never records it)",
+        "cpuid-multi-cpu-package-non-intel" => $"sets {name} only while answering the CPUID of a non-Intel guest with more than one CPU per package (the guest sees it, libvirt never records it)",
+        "live-unrecorded" => $"drops {name} from the guest's definition before it builds -cpu, and from the live definition it checks",
         _ => $"has this behaviour for {name}",
     };
 

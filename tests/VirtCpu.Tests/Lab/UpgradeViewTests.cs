@@ -32,12 +32,16 @@ public class UpgradeViewTests
         Assert.Equal(["ht", "cmp_legacy", "pcommit"], verdict.Names);
         Assert.Equal("libvirt check", VerdictCauses.Step(verdict));
         var causes = VerdictCauses.Explain(verdict);
-        Assert.Equal(3, causes.Length);
+        Assert.Equal(5, causes.Length);
         Assert.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package ht' (source: QEMU 10.0 target/i386/cpu.c", causes[0], StringComparison.Ordinal);
         Assert.EndsWith("): QEMU 10.0 on tx1 sets ht in every vCPU of a guest with more than one CPU per package; QEMU 7.2 on bw1 does not, so libvirt 9.0 never recorded it", causes[0], StringComparison.Ordinal);
-        Assert.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package-non-intel cmp-legacy' (", causes[1], StringComparison.Ordinal);
-        Assert.Contains("QEMU 10.0 on tx1 sets cmp_legacy in every vCPU of a guest with more than one CPU per package unless its vendor is Intel or Zhaoxin", causes[1], StringComparison.Ordinal);
-        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on bw1 offers it and that of QEMU 10.0 on tx1 does not, so the destination cannot give it to the guest", causes[2]);
+        // QEMU 7.2 gave the guest ht too, only while answering CPUID: the guest saw it on both sides.
+        Assert.StartsWith("release behaviour: qemu-7.2 'cpuid-multi-cpu-package ht' (", causes[1], StringComparison.Ordinal);
+        Assert.EndsWith("QEMU 7.2 on bw1 sets ht only while answering the CPUID of a guest with more than one CPU per package (the guest sees it, libvirt never records it); QEMU 10.0 on tx1 does not", causes[1], StringComparison.Ordinal);
+        Assert.StartsWith("release behaviour: qemu-10.0 'multi-cpu-package-non-intel cmp-legacy' (", causes[2], StringComparison.Ordinal);
+        Assert.Contains("QEMU 10.0 on tx1 sets cmp_legacy in every vCPU of a guest with more than one CPU per package unless its vendor is Intel or Zhaoxin", causes[2], StringComparison.Ordinal);
+        Assert.StartsWith("release behaviour: qemu-7.2 'cpuid-multi-cpu-package-non-intel cmp-legacy' (", causes[3], StringComparison.Ordinal);
+        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on bw1 offers it and that of QEMU 10.0 on tx1 does not, so the destination cannot give it to the guest", causes[4]);
     }
 
     [Fact]
@@ -48,12 +52,12 @@ public class UpgradeViewTests
         var verdict = MigrationCheck.Check(domain.Cpu, bw1, NodeOf("tx1"), machine: domain.Machine);
         var inactive = CpuXml.Parse("<cpu mode='host-model' check='partial'/>", "inactive.xml", VirtCpu.Cpu.CpuType.Guest);
         var causes = VerdictCauses.Explain(verdict, new CauseContext { SourceName = "op1", TargetName = "op3", Inactive = inactive, Origin = bw1 with { Name = "op1" } });
-        Assert.Equal(4, causes.Length);
+        Assert.Equal(6, causes.Length);
         Assert.EndsWith("QEMU 7.2 on op1 does not, so libvirt 9.0 never recorded it", causes[0], StringComparison.Ordinal);
-        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on op1 offers it and that of QEMU 10.0 on op3 does not, so the destination cannot give it to the guest", causes[2]);
+        Assert.Equal("host CPU: pcommit: the TCG CPU of QEMU 7.2 on op1 offers it and that of QEMU 10.0 on op3 does not, so the destination cannot give it to the guest", causes[4]);
         Assert.Equal(
             "host-model: pcommit entered the guest through host-model on op1 under libvirt 9.0, QEMU 7.2: its inactive definition is host-model, and libvirt wrote op1's host-model CPU (EPYC and its features) into the live definition; a cold restart from the inactive definition on the destination takes the destination's host-model CPU instead",
-            causes[3]);
+            causes[5]);
     }
 
     [Fact]
