@@ -85,13 +85,13 @@ internal static class CatalogImportQemuCommand
             };
             return QemuBinaryImporter.ImportAsync(options, interrupt.Token).GetAwaiter().GetResult();
         }
+        catch (Exception e) when (interrupt.Token.IsCancellationRequested && e is QmpException or OperationCanceledException)
+        {
+            throw new InputException(binary, "interrupted; every QEMU the import started has been stopped", e);
+        }
         catch (QmpException e)
         {
             throw new InputException(binary, e.Message, e);
-        }
-        catch (OperationCanceledException e) when (interrupt.Token.IsCancellationRequested)
-        {
-            throw new InputException(binary, "interrupted; every QEMU the import started has been stopped", e);
         }
         catch (FormatException e)
         {

@@ -14,6 +14,7 @@ internal static class QemuCommand
         command.Subcommands.Add(QemuExpandCommand.Create());
         command.Subcommands.Add(QemuCmdlineCommand.Create());
         command.Subcommands.Add(QemuProbeCommand.Create());
+        command.Subcommands.Add(QemuCheckCommand.Create());
         command.Subcommands.Add(QemuUsableCommand.Create());
         return command;
     }

@@ -6,7 +6,8 @@ namespace VirtCpu.Tests.Qemu;
 /// The QEMU binaries of the lab's stacks (<c>lab/stacks.sh</c>): bookworm's 7.2 installed natively,
 /// trixie's 10.0 and forky's 11.1 in debootstrap chroots, run through the wrapper
 /// <c>lab/stacks.sh qemu STACK</c> writes (it bind-mounts /proc, /sys, /dev and /tmp into the chroot,
-/// so it needs root). A test that needs one skips with the reason when it is absent.
+/// so it needs root); and bullseye's 5.2, unpacked with its libraries by
+/// <c>scripts/fetch-qemu-binary.sh</c>. A test that needs one skips with the reason when it is absent.
 /// </summary>
 internal static class LabQemu
 {
@@ -14,7 +15,7 @@ internal static class LabQemu
     public static string Root => Environment.GetEnvironmentVariable("VIRTCPU_LAB_ROOT") is { Length: > 0 } r ? r : "/var/cache/virtcpu-lab";
 
     /// <summary>The binary of a stack, or skips the test.</summary>
-    /// <param name="stack"><c>bookworm</c> (native), <c>trixie</c> or <c>forky</c>.</param>
+    /// <param name="stack"><c>bookworm</c> (native), <c>trixie</c>, <c>forky</c> or <c>bullseye</c>.</param>
     /// <returns>A path that runs the stack's qemu-system-x86_64.</returns>
     public static string Require(string stack)
     {
@@ -27,6 +28,18 @@ internal static class LabQemu
             }
 
             return native;
+        }
+
+        if (stack == "bullseye")
+        {
+            var bin = Environment.GetEnvironmentVariable("VIRTCPU_QEMU_BINARIES") is { Length: > 0 } b ? b : "/var/cache/virtcpu-bin";
+            var wrapper = Path.Combine(bin, "bin", "qemu-bullseye");
+            if (!File.Exists(wrapper))
+            {
+                Assert.Skip($"{wrapper} is absent: Debian 11's QEMU 5.2 is not fetched (scripts/fetch-qemu-binary.sh bullseye)");
+            }
+
+            return wrapper;
         }
 
         var inside = Path.Combine(Root, stack, "usr", "bin", "qemu-system-x86_64");

@@ -39,6 +39,7 @@ public sealed class QemuBinaryImportTests
               Cascadelake-Server-v1  Intel Xeon Processor (Cascadelake)
               486-v1                
               Old-v2                Old CPU [with [brackets]] (deprecated)
+            x86 Older-v2              Older CPU [7.2 spelling]
 
             Recognized CPUID flags:
               3dnow kvmclock kvmclock sse4.1
@@ -50,6 +51,7 @@ public sealed class QemuBinaryImportTests
         Assert.Null(help.Note("Cascadelake-Server-v1", "Intel Xeon Processor (Cascadelake)"));
         Assert.Null(help.Note("486-v1", ""));
         Assert.Equal("with [brackets]", help.Note("Old-v2", "Old CPU"));
+        Assert.Equal("7.2 spelling", help.Note("Older-v2", "Older CPU"));
         Assert.Throws<FormatException>(() => QemuCpuHelp.Parse("Available CPUs:\n  arm926\n"));
     }
 

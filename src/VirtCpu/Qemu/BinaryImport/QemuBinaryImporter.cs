@@ -16,6 +16,12 @@ public sealed record QemuBinaryImportOptions(string Binary)
     /// <summary>The bound on each QEMU start and each reply.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Derive the CPU compat properties from expansions under every machine type even when QEMU
+    /// reports <c>compat-props</c> (to check one against the other); they are always derived when it does not.
+    /// </summary>
+    public bool DeriveCompat { get; init; }
+
     /// <summary>Told what the import is doing, or null.</summary>
     public Action<string>? Progress { get; init; }
 }
@@ -75,10 +81,12 @@ public static class QemuBinaryImporter
         var hidden = accelerator == "qtest" ? Array.Empty<string>() : ["vme"];
         var baseModels = QemuModelTable.Build(featuresOnly, models, plan, help, inherited, hidden, notes);
         var catalog = QemuHypervisorCatalog.Create(name, release, parts.Words, parts.Features, parts.Dependencies, baseModels);
-        var compat = QemuMachineData.CompatProperties(catalog, machines, notes);
+        var types = QemuMachineData.VersionedTypes(machines);
+        var compat = options.DeriveCompat ? null : QemuMachineData.CompatProperties(catalog, machines, notes);
         if (compat is null)
         {
-            notes.Add("no CPU compat properties: this QEMU's query-machines does not report compat-props (QEMU 9.1 and later do)");
+            compat = await DeriveCompatAsync(options, catalog, types, cancellationToken).ConfigureAwait(false);
+            notes.Add($"CPU compat properties derived from expansions: every model name under each of {types.Count(t => !IsBugFix(t))} versioned machine types against -machine none (TCG){(options.DeriveCompat ? "" : "; this QEMU's query-machines does not report compat-props (9.1 and later do)")}; properties that change nothing a probe sees cannot be found this way");
         }
 
         var deprecated = models.Definitions.Where(d => d.Deprecated).Select(d => d.Name).ToList();
@@ -91,14 +99,30 @@ public static class QemuBinaryImporter
         var provenance = new List<string>
         {
             $"binary import (virtcpu catalog import-qemu --binary) of {binary}: QEMU {version} (query-version)",
-            $"read from the binary: feature names (-cpu help), words and bits ({runs.Count} realized base vCPUs under TCG), TCG availability, alias spellings, no-autoenable of TCG features (max), models, versions, aliases and notes, each version's features, vendor, signature, model-id, levels (query-cpu-model-expansion, accelerator {accelerator}, -machine none), machine types and CPU compat properties (query-machines compat-props)",
+            $"read from the binary: feature names (-cpu help), words and bits ({runs.Count} realized base vCPUs under TCG), TCG availability, alias spellings, no-autoenable of TCG features (max), models, versions, aliases and notes, each version's features, vendor, signature, model-id, levels (query-cpu-model-expansion, accelerator {accelerator}, -machine none), machine types and CPU compat properties (query-machines)",
             inherited is null
                 ? "inherited: nothing (no dependency table, no unmigratable flags, no cache-info names, no unnamed bits)"
                 : $"inherited from {inherited.Name}: the dependency table, unmigratable flags, no-autoenable of features TCG lacks, word names, cache-info names, unnamed bits of models",
         };
         provenance.AddRange(notes.Select(n => n.ReplaceLineEndings(" ")));
-        return catalog.WithMachineData(QemuMachineData.VersionedTypes(machines), compat ?? []).WithProvenance(provenance);
+        return catalog.WithMachineData(types, compat.Value).WithProvenance(provenance);
     }
+
+    /// <summary>Probes <c>-machine none</c> and every versioned machine type (bug-fix types like 4.0.1 aside) and derives the compat properties.</summary>
+    private static async Task<ImmutableArray<QemuCompatProperty>> DeriveCompatAsync(QemuBinaryImportOptions options, QemuHypervisorCatalog catalog, ImmutableArray<string> types, CancellationToken cancellationToken)
+    {
+        var (none, flat) = await QemuModelProbe.BaselinesAsync(options.Binary, catalog.Models.SelectMany(m => m.Versions).Select(v => v.Name), options.Timeout, cancellationToken).ConfigureAwait(false);
+        var probes = new List<(string, QemuProbe)>();
+        foreach (var machine in types.Where(t => !IsBugFix(t)))
+        {
+            options.Progress?.Invoke($"compat properties: expansions under {machine}");
+            probes.Add((machine, (await QemuProber.ProbeBinaryAsync(options.Binary, new QemuLaunch("tcg", machine), options.Timeout, cancellationToken).ConfigureAwait(false)).Probe));
+        }
+
+        return QemuCompatDerivation.Derive(catalog, none, flat, probes);
+    }
+
+    private static bool IsBugFix(string machine) => Version.TryParse(machine[(machine.LastIndexOf('-') + 1)..], out var v) && v.Build >= 0;
 
     /// <summary>Starts QEMU for the model probe: <c>-accel qtest</c> when the binary accepts it, TCG otherwise.</summary>
     private static async Task<(QmpSession Session, string Accelerator)> StartModelSessionAsync(string binary, TimeSpan timeout, CancellationToken cancellationToken)

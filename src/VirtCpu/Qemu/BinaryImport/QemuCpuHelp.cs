@@ -49,6 +49,12 @@ public sealed class QemuCpuHelp
                 continue;
             }
 
+            if (line.StartsWith("x86 ", StringComparison.Ordinal))
+            {
+                // QEMU 7.2 and older put the architecture before each model.
+                line = line[4..].TrimStart();
+            }
+
             var space = line.IndexOf(' ', StringComparison.Ordinal);
             descriptions[space < 0 ? line : line[..space]] = space < 0 ? "" : line[space..].Trim();
         }

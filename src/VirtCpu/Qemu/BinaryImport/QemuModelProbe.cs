@@ -69,6 +69,37 @@ public static partial class QemuModelProbe
         return new QemuModelObservation(definitions, versions.ToImmutable(), max, aliases, unresolved, autoLevel);
     }
 
+    /// <summary>
+    /// The plain full expansion of every versioned name under <c>-machine none -accel tcg</c>, and the
+    /// same with <c>full-cpuid-auto-level=off</c> when QEMU has that switch (null otherwise): what the
+    /// expansions under a machine type are compared with to find its compat properties.
+    /// </summary>
+    /// <param name="binary">The QEMU binary.</param>
+    /// <param name="versions">The versioned names.</param>
+    /// <param name="timeout">The bound on each wait.</param>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <returns>The two sets of expansions.</returns>
+    public static async Task<(ImmutableSortedDictionary<string, QemuModelExpansion> Plain, ImmutableSortedDictionary<string, QemuModelExpansion>? FlatLevels)> BaselinesAsync(string binary, IEnumerable<string> versions, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        using var session = await QmpSession.StartAsync(binary, new QemuLaunch("tcg"), timeout, cancellationToken).ConfigureAwait(false);
+        var properties = await session.Client.QomListPropertiesAsync("base-x86_64-cpu", cancellationToken).ConfigureAwait(false);
+        var hasSwitch = properties.Any(p => p.Name == AutoLevel);
+        var plain = ImmutableSortedDictionary.CreateBuilder<string, QemuModelExpansion>(StringComparer.Ordinal);
+        var flat = ImmutableSortedDictionary.CreateBuilder<string, QemuModelExpansion>(StringComparer.Ordinal);
+        foreach (var name in versions)
+        {
+            plain[name] = await session.Client.QueryCpuModelExpansionAsync("full", name, null, cancellationToken).ConfigureAwait(false);
+            if (hasSwitch)
+            {
+                flat[name] = await session.Client.QueryCpuModelExpansionAsync("full", name, new Dictionary<string, bool> { [AutoLevel] = false }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await session.StopAsync(timeout, cancellationToken).ConfigureAwait(false);
+        return (plain.ToImmutable(), hasSwitch ? flat.ToImmutable() : null);
+    }
+
     /// <summary>The versioned names (<c>X-vN</c> whose <c>X</c> is itself a model name).</summary>
     /// <param name="names">Model names.</param>
     /// <returns>The versioned ones.</returns>

@@ -22,23 +22,22 @@ public static class QemuProber
     /// <param name="cancellationToken">Cancels the probe.</param>
     /// <returns>The probe and its wall time.</returns>
     /// <exception cref="QmpException">When QEMU cannot be started or the conversation fails.</exception>
-    public static async Task<QemuProbeResult> ProbeBinaryAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<QemuProbeResult> ProbeBinaryAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ProbeBinaryAsync(binary, QemuLaunch.For(accelerator), timeout, cancellationToken);
+
+    /// <summary>Starts a QEMU binary with a launch configuration (a machine type), probes it and shuts it down.</summary>
+    /// <param name="binary">The QEMU binary.</param>
+    /// <param name="launch">The accelerator and machine type.</param>
+    /// <param name="timeout">The bound on each wait (start, each reply, shutdown).</param>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <returns>The probe and its wall time.</returns>
+    /// <exception cref="QmpException">When QEMU cannot be started or the conversation fails.</exception>
+    public static async Task<QemuProbeResult> ProbeBinaryAsync(string binary, QemuLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
-        using var process = await QemuProcess.StartAsync(binary, accelerator, timeout, cancellationToken).ConfigureAwait(false);
-        QemuProbe probe;
-        try
-        {
-            using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
-            probe = await ProbeAsync(client, cancellationToken).ConfigureAwait(false);
-            await client.QuitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (QmpException e) when (e.ErrorClass is null)
-        {
-            throw process.Explain(e);
-        }
-
-        process.WaitForExit(timeout);
+        using var session = await QmpSession.StartAsync(binary, launch, timeout, cancellationToken).ConfigureAwait(false);
+        var probe = await ProbeAsync(session.Client, cancellationToken).ConfigureAwait(false);
+        await session.StopAsync(timeout, cancellationToken).ConfigureAwait(false);
         return new QemuProbeResult(probe, clock.Elapsed);
     }
 
