@@ -20,7 +20,7 @@ internal static class QemuCommand
 
     /// <summary>The <c>--qemu VERSION</c> option (a built-in hypervisor catalog).</summary>
     /// <returns>The option.</returns>
-    public static Option<string> QemuOption() => new("--qemu") { Description = "The QEMU release whose model table to use: a built-in catalog (5.2, 7.2, 10.0, 10.2; default 10.0) or a .qcat file." };
+    public static Option<string> QemuOption() => new("--qemu") { Description = "The QEMU release whose model table to use: a built-in catalog (5.2, 7.2, 10.0, 10.2, 11.1; default 10.0) or a .qcat file." };
 
     /// <summary>The <c>--machine TYPE</c> option.</summary>
     /// <param name="defaultValue">The default machine type.</param>

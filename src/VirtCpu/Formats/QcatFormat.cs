@@ -13,6 +13,7 @@ namespace VirtCpu.Formats;
 /// qcat 1                                   format version (first item)
 /// name qemu-10.0
 /// qemu 10.0
+/// provenance "imported from ..."         where the data comes from (any number; import-qemu --binary writes them)
 /// word FEAT_7_0_EBX cpuid 0x7 0x0 ebx      CPUID word: leaf, subleaf or "-", register
 /// word FEAT_ARCH_CAPABILITIES msr 0x10a    MSR word
 /// feature sse4.1 FEAT_1_ECX 19 tcg alias=sse4-1,sse4_1

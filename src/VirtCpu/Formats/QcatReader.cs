@@ -40,6 +40,7 @@ public static class QcatReader
         private readonly List<QemuBaseModel> _models = [];
         private readonly List<string> _machines = [];
         private readonly List<QemuCompatProperty> _compat = [];
+        private readonly List<string> _provenance = [];
         private int _line;
         private string? _name;
         private Version? _qemu;
@@ -113,7 +114,8 @@ public static class QcatReader
             try
             {
                 var catalog = QemuHypervisorCatalog.Create(_name, _qemu, _words, _features, _deps, _models);
-                return _machines.Count == 0 && _compat.Count == 0 ? catalog : catalog.WithMachineData(_machines, _compat);
+                catalog = _machines.Count == 0 && _compat.Count == 0 ? catalog : catalog.WithMachineData(_machines, _compat);
+                return _provenance.Count == 0 ? catalog : catalog.WithProvenance(_provenance);
             }
             catch (CatalogException e)
             {
@@ -145,6 +147,10 @@ public static class QcatReader
                 case "machine":
                     Expect(t, 2);
                     _machines.Add(t[1]);
+                    break;
+                case "provenance":
+                    Expect(t, 2);
+                    _provenance.Add(t[1]);
                     break;
                 case "compat":
                     Expect(t, 5);

@@ -22,6 +22,10 @@ public static class QcatWriter
         Line($"qcat {QcatFormat.Version}");
         Line($"name {catalog.Name}");
         Line($"qemu {catalog.QemuVersion.ToString(2)}");
+        foreach (var p in catalog.Provenance)
+        {
+            Line($"provenance {QcatFormat.Quote(p)}");
+        }
         Line("");
         Line("# feature words: NAME cpuid LEAF SUBLEAF|- REGISTER, or NAME msr INDEX");
         foreach (var w in catalog.Words)

@@ -69,6 +69,12 @@ public sealed class QemuHypervisorCatalog
     /// </summary>
     public ImmutableArray<QemuCompatProperty> CompatProperties { get; private init; } = [];
 
+    /// <summary>
+    /// Where the catalog's data comes from, one line each, when its import says more than the
+    /// release (a binary import: the binary, its version, what was inherited from which catalog).
+    /// </summary>
+    public ImmutableArray<string> Provenance { get; private init; } = [];
+
     /// <summary>The same catalog with machine-type data.</summary>
     /// <param name="machineTypes">The versioned PC machine types (see <see cref="MachineTypes"/>).</param>
     /// <param name="compatProperties">The CPU compat properties (see <see cref="CompatProperties"/>).</param>
@@ -78,6 +84,18 @@ public sealed class QemuHypervisorCatalog
         {
             MachineTypes = [.. machineTypes],
             CompatProperties = [.. compatProperties],
+            Provenance = Provenance,
+        };
+
+    /// <summary>The same catalog with provenance lines (see <see cref="Provenance"/>).</summary>
+    /// <param name="provenance">The lines.</param>
+    /// <returns>The catalog.</returns>
+    public QemuHypervisorCatalog WithProvenance(IEnumerable<string> provenance) =>
+        new(Name, QemuVersion, Words, Features, Dependencies, Models, _featuresByName)
+        {
+            MachineTypes = MachineTypes,
+            CompatProperties = CompatProperties,
+            Provenance = [.. provenance],
         };
 
     /// <summary>Every named feature.</summary>

@@ -16,7 +16,7 @@ public sealed class CatalogLockTests
         var current = CatalogLock.Compute(CatalogLock.BuiltInSources());
         var differences = CatalogLock.Check(locked.Entries, current);
         Assert.True(differences.IsEmpty, "catalogs.lock differs from the built-in catalogs: " + string.Join("; ", differences));
-        Assert.Equal(176 + 150 + 58 + 57 + 64 + 74 + 90 + 99 + 8, locked.Entries.Length); // libvirt-12.8, 11.3, 9.0, 7.0; qemu-5.2, 7.2, 10.0 and 10.2 versions; 8 release behaviour files
+        Assert.Equal(176 + 150 + 58 + 57 + 64 + 74 + 90 + 99 + 123 + 9, locked.Entries.Length); // libvirt-12.8, 11.3, 9.0, 7.0; qemu-5.2, 7.2, 10.0, 10.2 and 11.1 versions; 9 release behaviour files
     }
 
     [Fact]

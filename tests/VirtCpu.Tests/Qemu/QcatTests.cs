@@ -61,6 +61,7 @@ public sealed class QcatTests
     [InlineData("7.2", 319, 38, 74, 17)]
     [InlineData("10.0", 382, 44, 90, 17)]
     [InlineData("10.2", 389, 45, 99, 17)]
+    [InlineData("11.1", 407, 46, 123, 17)]
     public void BuiltInCatalogsLoadAndWriteBackIdentically(string version, int features, int models, int versions, int aliases)
     {
         var catalog = BuiltInHypervisors.Get(version);

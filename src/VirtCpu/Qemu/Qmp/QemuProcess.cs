@@ -51,9 +51,20 @@ public sealed class QemuProcess : IDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The running process.</returns>
     /// <exception cref="QmpException">When the binary is missing, exits early (its stderr is quoted) or creates no socket in time.</exception>
-    public static async Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        StartAsync(binary, QemuLaunch.For(accelerator), timeout, cancellationToken);
+
+    /// <summary>Starts QEMU with a launch configuration and waits until its QMP socket exists.</summary>
+    /// <param name="binary">The QEMU binary (a path, or a name looked up on PATH).</param>
+    /// <param name="launch">The accelerator, machine type and vCPU options.</param>
+    /// <param name="timeout">How long to wait for the socket.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The running process.</returns>
+    /// <exception cref="QmpException">When the binary is missing, exits early (its stderr is quoted) or creates no socket in time.</exception>
+    public static async Task<QemuProcess> StartAsync(string binary, QemuLaunch launch, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(binary);
+        ArgumentNullException.ThrowIfNull(launch);
         var directory = Directory.CreateTempSubdirectory("virtcpu-qmp-").FullName;
         var socket = Path.Combine(directory, "qmp.sock");
         var info = new ProcessStartInfo(binary)
@@ -63,7 +74,7 @@ public sealed class QemuProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-machine", "none", "-accel", accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", "-nodefaults", "-S", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+        foreach (var a in launch.Arguments(socket))
         {
             info.ArgumentList.Add(a);
         }
@@ -125,6 +136,65 @@ public sealed class QemuProcess : IDisposable
     }
 
     /// <summary>
+    /// Runs QEMU for its output only (<c>-cpu help</c>): waits for it to exit and returns what it
+    /// printed; a QEMU that outlives the timeout or a cancellation is killed by its PID.
+    /// </summary>
+    /// <param name="binary">The QEMU binary.</param>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="timeout">How long it may run.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>Its standard output.</returns>
+    /// <exception cref="QmpException">When it cannot be started, fails or does not finish in time.</exception>
+    public static async Task<string> RunForOutputAsync(string binary, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(binary);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var info = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new QmpException($"cannot start {binary}: {e.Message} (is QEMU installed? apt-get install qemu-system-x86)", e);
+        }
+
+        process.StandardInput.Close();
+        using var timed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timed.CancelAfter(timeout);
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(timed.Token);
+            var error = process.StandardError.ReadToEndAsync(timed.Token);
+            await process.WaitForExitAsync(timed.Token).ConfigureAwait(false);
+            var text = await output.ConfigureAwait(false);
+            var err = await error.ConfigureAwait(false);
+            return process.ExitCode == 0 ? text : throw new QmpException($"{binary} {string.Join(' ', arguments)} exited with code {process.ExitCode}{(err.Length > 0 ? ": " + Cli(err) : "")}");
+        }
+        catch (OperationCanceledException e)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new QmpException($"{binary} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    /// <summary>
     /// Adds what the process said to a QMP failure: when QEMU exits right after creating its
     /// socket (KVM missing, bad option), the conversation fails and the reason is on its stderr.
     /// </summary>
@@ -141,6 +211,23 @@ public sealed class QemuProcess : IDisposable
         _process.WaitForExit();
         var err = Cli(StandardError);
         return new QmpException($"{failure.Message}; QEMU exited with code {_process.ExitCode}{(err.Length > 0 ? ": " + err : "")}", failure);
+    }
+
+    /// <summary>
+    /// Waits until the process has exited and its standard error is read to the end (call after it exited,
+    /// so <see cref="StandardError"/> holds every line).
+    /// </summary>
+    /// <param name="timeout">How long to wait for the exit.</param>
+    /// <returns>True when it exited in time (the output is then complete).</returns>
+    public bool WaitForExitAndOutput(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        _process.WaitForExit();
+        return true;
     }
 
     /// <summary>Waits for the process to exit by itself.</summary>

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using VirtCpu.Qemu.Qmp;
+
+namespace VirtCpu.Qemu.BinaryImport;
+
+/// <summary>What to import from a QEMU binary.</summary>
+/// <param name="Binary">The <c>qemu-system-x86_64</c> to run (a path, or a wrapper that runs one in a chroot).</param>
+public sealed record QemuBinaryImportOptions(string Binary)
+{
+    /// <summary>The catalog name (default <c>qemu-MAJOR.MINOR</c> of the binary).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The catalog to take from what a probe cannot see (see <see cref="QemuFeatureTable"/> and <see cref="QemuModelTable"/>), or null.</summary>
+    public QemuHypervisorCatalog? Inherit { get; init; }
+
+    /// <summary>The bound on each QEMU start and each reply.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Told what the import is doing, or null.</summary>
+    public Action<string>? Progress { get; init; }
+}
+
+/// <summary>
+/// Builds a hypervisor catalog from a running QEMU (<c>virtcpu catalog import-qemu --binary</c>),
+/// for releases whose source is not at hand: the canonical feature names and version notes from
+/// <c>-cpu help</c>; the bit of every feature from about 20 realized vCPUs
+/// (<see cref="QemuFeatureBitProbe"/>); models, versions, aliases and alias spellings from QMP under
+/// <c>-machine none</c> with the <c>qtest</c> accelerator when the binary has it (no accelerator
+/// defaults: <c>vme</c> is visible) and TCG otherwise (<see cref="QemuModelProbe"/>); machine types
+/// and their CPU compat properties from <c>query-machines</c>. Every QEMU it starts runs paused and
+/// is stopped by its PID before the import returns, also on errors and cancellation. What a probe
+/// cannot see comes from an inherited catalog, and the catalog's provenance lines say which is which.
+/// </summary>
+public static class QemuBinaryImporter
+{
+    /// <summary>Imports a binary.</summary>
+    /// <param name="options">What to import.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    /// <returns>The catalog.</returns>
+    /// <exception cref="QmpException">When QEMU cannot be started or answers unexpectedly.</exception>
+    /// <exception cref="VirtCpu.Catalog.CatalogException">When what QEMU shows does not make a consistent catalog.</exception>
+    public static async Task<QemuHypervisorCatalog> ImportAsync(QemuBinaryImportOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var binary = options.Binary;
+        var inherited = options.Inherit;
+        var notes = new List<string>();
+        options.Progress?.Invoke($"{binary} -cpu help");
+        var help = QemuCpuHelp.Parse(await QemuProcess.RunForOutputAsync(binary, ["-cpu", "help"], options.Timeout, cancellationToken).ConfigureAwait(false));
+        var names = help.FeatureNames;
+        var runs = await QemuFeatureBitProbe.RunAsync(binary, names, options.Timeout, options.Progress, cancellationToken).ConfigureAwait(false);
+        var bits = QemuFeatureBitDecoder.Decode(names, runs, n => inherited?.Feature(n) is { } f && f.Name == n ? QemuWordLocation.Of(f.Word) : null);
+        notes.AddRange(bits.Notes);
+        var parts = QemuFeatureTable.Build(bits, names, inherited, notes);
+        parts = QemuDependencyInference.Infer(parts, runs, notes);
+        var draft = QemuHypervisorCatalog.Create("draft", new Version(0, 0), parts.Words, parts.Features, parts.Dependencies, []);
+        var plan = QemuRevealPlan.Create(draft);
+
+        var (session, accelerator) = await StartModelSessionAsync(binary, options.Timeout, cancellationToken).ConfigureAwait(false);
+        QemuBinaryVersion version;
+        ImmutableArray<QemuMachineInfo> machines;
+        QemuModelObservation models;
+        using (session)
+        {
+            version = await session.Client.QueryVersionAsync(cancellationToken).ConfigureAwait(false);
+            machines = await session.Client.QueryMachinesAsync(cancellationToken).ConfigureAwait(false);
+            models = await QemuModelProbe.ObserveAsync(session.Client, names, plan, options.Progress, cancellationToken).ConfigureAwait(false);
+            await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var name = options.Name ?? $"qemu-{version.Major}.{version.Minor}";
+        var release = new Version(version.Major, version.Minor);
+        parts = QemuFeatureTable.Finish(parts, models.Aliases, QemuModelProbe.Enabled(models.Max, names), inherited, notes);
+        var featuresOnly = QemuHypervisorCatalog.Create(name, release, parts.Words, parts.Features, parts.Dependencies, []);
+        var hidden = accelerator == "qtest" ? Array.Empty<string>() : ["vme"];
+        var baseModels = QemuModelTable.Build(featuresOnly, models, plan, help, inherited, hidden, notes);
+        var catalog = QemuHypervisorCatalog.Create(name, release, parts.Words, parts.Features, parts.Dependencies, baseModels);
+        var compat = QemuMachineData.CompatProperties(catalog, machines, notes);
+        if (compat is null)
+        {
+            notes.Add("no CPU compat properties: this QEMU's query-machines does not report compat-props (QEMU 9.1 and later do)");
+        }
+
+        var deprecated = models.Definitions.Where(d => d.Deprecated).Select(d => d.Name).ToList();
+        notes.Add(deprecated.Count == 0 ? "deprecated models: none" : $"deprecated models (a .qcat has no place for the mark): {string.Join(' ', deprecated)}");
+        if (plan.Hidden.Length > 0)
+        {
+            notes.Add($"dependents no expansion can show (read as the plain expansion shows them): {string.Join(' ', plan.Hidden)}");
+        }
+
+        var provenance = new List<string>
+        {
+            $"binary import (virtcpu catalog import-qemu --binary) of {binary}: QEMU {version} (query-version)",
+            $"read from the binary: feature names (-cpu help), words and bits ({runs.Count} realized base vCPUs under TCG), TCG availability, alias spellings, no-autoenable of TCG features (max), models, versions, aliases and notes, each version's features, vendor, signature, model-id, levels (query-cpu-model-expansion, accelerator {accelerator}, -machine none), machine types and CPU compat properties (query-machines compat-props)",
+            inherited is null
+                ? "inherited: nothing (no dependency table, no unmigratable flags, no cache-info names, no unnamed bits)"
+                : $"inherited from {inherited.Name}: the dependency table, unmigratable flags, no-autoenable of features TCG lacks, word names, cache-info names, unnamed bits of models",
+        };
+        provenance.AddRange(notes.Select(n => n.ReplaceLineEndings(" ")));
+        return catalog.WithMachineData(QemuMachineData.VersionedTypes(machines), compat ?? []).WithProvenance(provenance);
+    }
+
+    /// <summary>Starts QEMU for the model probe: <c>-accel qtest</c> when the binary accepts it, TCG otherwise.</summary>
+    private static async Task<(QmpSession Session, string Accelerator)> StartModelSessionAsync(string binary, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await QmpSession.StartAsync(binary, new QemuLaunch("qtest"), timeout, cancellationToken).ConfigureAwait(false), "qtest");
+        }
+        catch (QmpException e) when (e.Message.Contains("accelerator", StringComparison.Ordinal))
+        {
+            return (await QmpSession.StartAsync(binary, new QemuLaunch("tcg"), timeout, cancellationToken).ConfigureAwait(false), "tcg");
+        }
+    }
+}
