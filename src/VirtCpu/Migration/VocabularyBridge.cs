@@ -7,7 +7,9 @@ namespace VirtCpu.Migration;
 /// <summary>
 /// The feature vocabulary bridge between a management catalog M (libvirt names) and a hypervisor
 /// catalog Q (QEMU names). Features are matched by their CPUID/MSR bit location, not by name, so the
-/// bridge holds across catalog versions and spellings (<c>pclmuldq</c> = <c>pclmulqdq</c>).
+/// bridge holds across catalog versions and spellings (<c>pclmuldq</c> = <c>pclmulqdq</c>); a one-bit
+/// feature whose location has no counterpart is matched by name within the same MSR or CPUID leaf
+/// (libvirt 12.8's VMX controls sit in the MSR's high half, QEMU's feature word numbers them from 0).
 /// A QEMU feature M has no feature for is "not seen" by M (<c>docs/design.md#11-starting-a-guest</c>, step 6).
 /// </summary>
 public sealed class VocabularyBridge
@@ -38,6 +40,26 @@ public sealed class VocabularyBridge
             {
                 _qemuOfManagement[f.Index] = q;
                 _managementOfQemu[q] = f.Index;
+                mapped = mapped.With(f.Index);
+            }
+        }
+
+        // By name where the locations disagree: libvirt 12.8 keeps the VMX controls of MSRs 0x48b,
+        // 0x48d-0x490 in the MSR's high half (allowed-1 settings), QEMU numbers them by its feature
+        // word's bit (the low half); libvirt itself talks to QEMU by name. Only a one-bit feature of
+        // the same MSR or CPUID leaf that neither side has paired yet is taken.
+        foreach (var f in management.Features)
+        {
+            if (mapped.Contains(f.Index) || f.Bits.Length != 1)
+            {
+                continue;
+            }
+
+            var q = hypervisor.Feature(f.Name) ?? f.Aliases.Where(a => a.Source == "qemu").Select(a => hypervisor.Feature(a.Name)).FirstOrDefault(x => x is not null);
+            if (q is not null && _managementOfQemu[q.Index] < 0 && q.FeatureBits is [var only] && only.Key == f.Bits[0].Key)
+            {
+                _qemuOfManagement[f.Index] = q.Index;
+                _managementOfQemu[q.Index] = f.Index;
                 mapped = mapped.With(f.Index);
             }
         }

@@ -13,6 +13,7 @@ public sealed class QemuSyncTests
     [Theory]
     [InlineData("qemu-10.0", 6, 10, 1)]
     [InlineData("qemu-10.2", 16, 12, 1)]
+    [InlineData("qemu-11.1", 41, 31, 1)]
     public void Syncing_into_libvirt_11_3_adds_only_what_libvirt_accepts(string qemu, int files, int features, int vendors)
     {
         var catalog = BuiltInCatalogs.Get("libvirt-11.3");
@@ -52,12 +53,7 @@ public sealed class QemuSyncTests
     [Fact]
     public void Model_files_from_qemu_10_2_are_the_ones_libvirt_12_8_ships()
     {
-        var shipped = Path.Combine(Environment.GetEnvironmentVariable("VIRTCPU_LAB_ROOT") is { Length: > 0 } root ? root : "/var/cache/virtcpu-lab", "forky", "usr", "share", "libvirt", "cpu_map");
-        if (!File.Exists(Path.Combine(shipped, "index.xml")))
-        {
-            Assert.Skip($"{shipped} is absent: libvirt 12.8's map comes from the lab's forky chroot (lab/stacks.sh)");
-        }
-
+        var shipped = ShippedMap();
         var result = QemuSync.Propose(BuiltInHypervisors.Get("qemu-10.2"), BuiltInCatalogs.Get("libvirt-11.3"), BuiltInCatalogs.Get("libvirt-12.8"), Libvirt113);
         Assert.Equal(16, result.Proposals.Length);
         foreach (var p in result.Proposals)
@@ -68,6 +64,35 @@ public sealed class QemuSyncTests
 
         var vendors = LibvirtMapWriter.Files(result.Catalog).Single(f => f.Name == "x86_vendors.xml").Text;
         Assert.Equal(File.ReadAllText(Path.Combine(shipped, "x86_vendors.xml")), vendors);
+    }
+
+    [Fact]
+    public void Model_files_from_qemu_11_1_match_libvirt_12_8_where_it_has_them()
+    {
+        var shipped = ShippedMap();
+        var result = QemuSync.Propose(BuiltInHypervisors.Get("qemu-11.1"), BuiltInCatalogs.Get("libvirt-11.3"), BuiltInCatalogs.Get("libvirt-12.8"), Libvirt113);
+        var both = result.Proposals.Where(p => File.Exists(Path.Combine(shipped, LibvirtMapWriter.ModelFileName(p.Model.Name)))).ToList();
+        Assert.Equal(26, both.Count);
+        var differing = both.Where(p => File.ReadAllText(Path.Combine(shipped, LibvirtMapWriter.ModelFileName(p.Model.Name))) != LibvirtMapWriter.Model(result.Catalog, p.Model)).ToList();
+
+        // The one difference: the binary-imported qemu-11.1 holds DiamondRapids' AVX10 vector-length bits, which its expansions show.
+        var diamond = Assert.Single(differing);
+        Assert.Equal("DiamondRapids", diamond.Model.Name);
+        var shippedModel = LibvirtMapReader.Load(shipped, "libvirt-12.8").FindModel("DiamondRapids")!;
+        var ours = result.Catalog.NamesOf(diamond.Model.Features).ToHashSet();
+        ours.ExceptWith(BuiltInCatalogs.Get("libvirt-12.8").NamesOf(shippedModel.Features));
+        Assert.Equal(["avx10-128", "avx10-256", "avx10-512"], ours.Order(StringComparer.Ordinal));
+    }
+
+    private static string ShippedMap()
+    {
+        var shipped = Path.Combine(Environment.GetEnvironmentVariable("VIRTCPU_LAB_ROOT") is { Length: > 0 } root ? root : "/var/cache/virtcpu-lab", "forky", "usr", "share", "libvirt", "cpu_map");
+        if (!File.Exists(Path.Combine(shipped, "index.xml")))
+        {
+            Assert.Skip($"{shipped} is absent: libvirt 12.8's map comes from the lab's forky chroot (lab/stacks.sh)");
+        }
+
+        return shipped;
     }
 
     [Fact]
