@@ -250,12 +250,7 @@ public static class NodeProfileReader
             return Version.TryParse(libvirt, out var v) ? v : throw new InputException(file, $"libvirt must be a release such as 9.0 or 11.3.0, not '{libvirt}'");
         }
 
-        if (catalogSource.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogSource["libvirt-".Length..], out var fromCatalog))
-        {
-            return fromCatalog;
-        }
-
-        return null;
+        return BuiltInCatalogs.LibvirtReleaseOf(catalogSource);
     }
 
     private static NodeProfile ReadHost(NodeProfile profile, JsonElement host, string baseDirectory)

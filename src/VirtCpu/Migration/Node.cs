@@ -142,7 +142,7 @@ public sealed record Node
             Accelerator = accelerator,
             HostSource = "inline",
             InlineHost = inline,
-            Libvirt = catalog.Name.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalog.Name["libvirt-".Length..], out var release) ? release : null,
+            Libvirt = BuiltInCatalogs.LibvirtReleaseOf(catalog.Name),
         };
         return Resolve(profile);
     }
