@@ -27,7 +27,7 @@ public static class QemuHostProbe
     {
         var path = FindBinary(binary) ?? throw new QmpException($"QEMU binary '{binary}' not found");
         using var process = await QemuProcess.StartAsync(path, QemuAccelerator.Kvm, timeout, cancellationToken).ConfigureAwait(false);
-        using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
+        using var client = await process.ConnectAsync(timeout, cancellationToken).ConfigureAwait(false);
         var expansion = await client.QueryCpuModelExpansionAsync("full", "host", null, cancellationToken).ConfigureAwait(false);
         var version = VersionOf(client.GreetingJson);
         await client.QuitAsync(cancellationToken).ConfigureAwait(false);

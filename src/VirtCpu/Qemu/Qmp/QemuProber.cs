@@ -29,7 +29,7 @@ public static class QemuProber
         QemuProbe probe;
         try
         {
-            using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
+            using var client = await process.ConnectAsync(timeout, cancellationToken).ConfigureAwait(false);
             probe = await ProbeAsync(client, cancellationToken).ConfigureAwait(false);
             await client.QuitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -59,7 +59,7 @@ public static class QemuProber
         QemuModelExpansion host;
         try
         {
-            using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
+            using var client = await process.ConnectAsync(timeout, cancellationToken).ConfigureAwait(false);
             host = await client.QueryCpuModelExpansionAsync("full", "host", null, cancellationToken).ConfigureAwait(false);
             await client.QuitAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -51,9 +51,25 @@ public sealed class QemuProcess : IDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The running process.</returns>
     /// <exception cref="QmpException">When the binary is missing, exits early (its stderr is quoted) or creates no socket in time.</exception>
-    public static async Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public static Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        StartAsync(binary, accelerator, ["-machine", "none"], timeout, cancellationToken);
+
+    /// <summary>
+    /// Starts QEMU with a machine of its own (for instance <c>-machine pc-i440fx-7.2 -cpu MODEL</c>,
+    /// to read the CPU a real start builds) instead of <c>-machine none</c>, paused (<c>-S</c>), and
+    /// waits until its QMP socket exists.
+    /// </summary>
+    /// <param name="binary">The QEMU binary (a path, or a name looked up on PATH).</param>
+    /// <param name="accelerator">The accelerator.</param>
+    /// <param name="machine">The arguments that choose the machine and CPU, in place of <c>-machine none</c>.</param>
+    /// <param name="timeout">How long to wait for the socket.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The running process.</returns>
+    /// <exception cref="QmpException">When the binary is missing, exits early (its stderr is quoted) or creates no socket in time.</exception>
+    public static async Task<QemuProcess> StartAsync(string binary, QemuAccelerator accelerator, IReadOnlyList<string> machine, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(binary);
+        ArgumentNullException.ThrowIfNull(machine);
         var directory = Directory.CreateTempSubdirectory("virtcpu-qmp-").FullName;
         var socket = Path.Combine(directory, "qmp.sock");
         var info = new ProcessStartInfo(binary)
@@ -63,7 +79,7 @@ public sealed class QemuProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-machine", "none", "-accel", accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", "-nodefaults", "-S", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off" })
+        foreach (var a in machine.Concat(["-accel", accelerator == QemuAccelerator.Kvm ? "kvm" : "tcg", "-nodefaults", "-S", "-display", "none", "-qmp", $"unix:{socket},server=on,wait=off"]))
         {
             info.ArgumentList.Add(a);
         }
@@ -121,6 +137,32 @@ public sealed class QemuProcess : IDisposable
         {
             qemu.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Connects to this QEMU's QMP socket. QEMU creates the socket file when it binds, a moment
+    /// before it listens: a refused connection is tried again (every 20 ms) while QEMU runs, up to
+    /// the timeout.
+    /// </summary>
+    /// <param name="timeout">The bound on the connection and on each later wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A client ready for commands.</returns>
+    /// <exception cref="QmpException">When QEMU refuses until it exits or the timeout passes, or the conversation fails.</exception>
+    public async Task<QmpClient> ConnectAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await QmpClient.ConnectAsync(SocketPath, timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (QmpException e) when (e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused }
+                && !HasExited && deadline.Elapsed < timeout)
+            {
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
