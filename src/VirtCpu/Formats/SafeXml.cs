@@ -127,8 +127,7 @@ public static class SafeXml
     /// <summary>
     /// Loads a file as a light element tree (<see cref="XmlTreeElement"/>) in one pass of the safe
     /// reader that also checks the limits: the same file gives the same errors, in the same words,
-    /// as <see cref="LoadFile"/>, at a fraction of the cost (no second pass, no <c>XDocument</c>; and
-    /// for plain files, such as libvirt's <c>cpu_map</c>, no <c>XmlReader</c>: <see cref="XmlTreeScanner"/>).
+    /// as <see cref="LoadFile"/>, at a fraction of the cost (no second pass, no <c>XDocument</c>).
     /// </summary>
     /// <param name="path">The file.</param>
     /// <returns>The root element.</returns>
@@ -138,16 +137,6 @@ public static class SafeXml
         ArgumentNullException.ThrowIfNull(path);
         var xml = InputFile.ReadAllText(path);
         CheckSize(xml, path);
-        return XmlTreeScanner.TryScan(xml) ?? ReadTree(xml, path);
-    }
-
-    /// <summary>The safe reader's tree of a document (<see cref="LoadTree"/> without its fast path).</summary>
-    /// <param name="xml">The text, its size checked.</param>
-    /// <param name="path">The file, for messages.</param>
-    /// <returns>The root element.</returns>
-    /// <exception cref="InputException">The text is not well-formed XML or exceeds a limit.</exception>
-    internal static XmlTreeElement ReadTree(string xml, string path)
-    {
         using var reader = XmlReader.Create(new StringReader(xml), CreateSettings());
         var info = (IXmlLineInfo)reader;
         var open = new Stack<XmlTreeElement>();

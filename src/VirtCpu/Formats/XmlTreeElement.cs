@@ -59,9 +59,6 @@ public sealed class XmlTreeElement
     /// <returns>The child, or null.</returns>
     public XmlTreeElement? Element(string name) => _children.Find(c => c.Is(name));
 
-    /// <summary>Every attribute, namespace declarations included, in document order (for the tests that compare trees).</summary>
-    internal IReadOnlyList<(string LocalName, string NamespaceUri, string Value)> AttributesForTests => _attributes;
-
     internal void Add(XmlTreeElement child) => _children.Add(child);
 
     private bool Is(string name) => NamespaceUri.Length == 0 && string.Equals(LocalName, name, StringComparison.Ordinal);
