@@ -1,8 +1,9 @@
 namespace VirtCpu.Tests;
 
 /// <summary>
-/// Locates <c>../shared/reference</c> (the upstream reference data beside the project). Tests that
-/// need it call <see cref="Require"/>, which skips them with a visible reason when it is absent.
+/// Locates <c>../shared/reference</c> (the upstream reference data beside the project), or
+/// <c>$VIRTCPU_SHARED/reference</c> when that variable is set. Tests that need it call
+/// <see cref="Require"/>, which skips them with a visible reason when it is absent.
 /// </summary>
 internal static class SharedData
 {
@@ -46,10 +47,12 @@ internal static class SharedData
 
     private static string? Find()
     {
+        // VIRTCPU_SHARED, when set, is the only place looked at: pointing it nowhere
+        // (VIRTCPU_SHARED=/nonexistent) runs the tests as a clone without ../shared would.
         var env = Environment.GetEnvironmentVariable("VIRTCPU_SHARED");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(Path.Combine(env, "reference")))
+        if (!string.IsNullOrEmpty(env))
         {
-            return Path.Combine(env, "reference");
+            return Directory.Exists(Path.Combine(env, "reference")) ? Path.Combine(env, "reference") : null;
         }
 
         var candidate = Path.Combine(RepoRoot, "..", "shared", "reference");

@@ -258,6 +258,33 @@ public sealed class CatalogDiff
         }
 
         var dependency = feature is null ? null : NestedDependency(feature);
+        var guests = StudyGuests(modelName, dependency);
+        if (dependency is not null)
+        {
+            notes.Add($"These features depend on {dependency}: the guests require {dependency} (without it QEMU prunes them and no run could show the change).");
+        }
+
+        var hostVariants = feature is null ? [true] : new[] { true, false };
+        var tally = new StudyTally();
+        foreach (var guest in guests)
+        {
+            var guestText = CatalogDiffReport.OneLine(guest);
+            StudyStarts(guest, guestText, baseHost, feature, hostVariants, tally);
+            StudyMigrations(guest, guestText, baseHost, feature, hostVariants, tally);
+        }
+
+        _runs += tally.Runs;
+        if (change is not null)
+        {
+            notes.AddRange(Explain(change, tally.Impact));
+        }
+
+        return new ChangeStudy(modelName, change, tally.Impact, tally.Runs, tally.Findings.ToImmutable(), [.. notes]) { Unchanged = tally.Unchanged, UnchangedExample = tally.UnchangedExample };
+    }
+
+    /// <summary>The guests a study runs: the model under every check mode, requiring the features' nested-virtualization dependency when they have one.</summary>
+    private static List<CpuDefinition> StudyGuests(string modelName, string? dependency)
+    {
         var guests = new List<CpuDefinition>();
         foreach (var check in Checks)
         {
@@ -267,81 +294,79 @@ public sealed class CatalogDiff
             guests.Add(new CpuDefinition { Type = CpuType.Guest, Mode = CpuMode.Custom, Match = CpuMatch.Exact, Check = check, Model = modelName, Features = features });
         }
 
-        if (dependency is not null)
-        {
-            notes.Add($"These features depend on {dependency}: the guests require {dependency} (without it QEMU prunes them and no run could show the change).");
-        }
+        return guests;
+    }
 
-        var hostVariants = feature is null ? [true] : new[] { true, false };
-        var findings = ImmutableArray.CreateBuilder<ImpactFinding>();
-        var impact = ChangeImpact.Safe;
-        var runs = 0;
-        var unchanged = 0;
-        string? unchangedExample = null;
-        foreach (var guest in guests)
+    /// <summary>Starts: OLD and NEW on the same host; a guest that starts under OLD but not under NEW is a start regression.</summary>
+    private void StudyStarts(CpuDefinition guest, string guestText, HostBase baseHost, Feature? feature, bool[] hostVariants, StudyTally tally)
+    {
+        foreach (var h in hostVariants)
         {
-            var guestText = CatalogDiffReport.OneLine(guest);
-
-            // Starts: OLD and NEW on the same host.
-            foreach (var h in hostVariants)
+            tally.Runs++;
+            var so = Start(guest, NodeFor(_old, baseHost, feature, h));
+            var sn = Start(guest, NodeFor(_new, baseHost, feature, h));
+            if (so.Succeeded && !sn.Succeeded)
             {
-                runs++;
-                var so = Start(guest, NodeFor(_old, baseHost, feature, h));
-                var sn = Start(guest, NodeFor(_new, baseHost, feature, h));
-                if (so.Succeeded && !sn.Succeeded)
-                {
-                    impact |= ChangeImpact.StartRegression;
-                    findings.Add(new ImpactFinding(ChangeImpact.StartRegression, guestText, "start", feature is null ? null : h, null,
-                        $"fails under {_new.Name} at {GuestStart.StepName(sn.Step)}: {sn.Reason}", [$"{_old.Name}: starts"]));
-                }
+                tally.Impact |= ChangeImpact.StartRegression;
+                tally.Findings.Add(new ImpactFinding(ChangeImpact.StartRegression, guestText, "start", feature is null ? null : h, null,
+                    $"fails under {_new.Name} at {GuestStart.StepName(sn.Step)}: {sn.Reason}", [$"{_old.Name}: starts"]));
             }
+        }
+    }
 
-            // Migrations across versions, beside the same runs within one version.
-            foreach (var hs in hostVariants)
+    /// <summary>Migrations across versions, beside the same runs within one version: only what is worse across versions is a finding.</summary>
+    private void StudyMigrations(CpuDefinition guest, string guestText, HostBase baseHost, Feature? feature, bool[] hostVariants, StudyTally tally)
+    {
+        foreach (var hs in hostVariants)
+        {
+            foreach (var ht in hostVariants)
             {
-                foreach (var ht in hostVariants)
+                foreach (var (from, to) in new[] { (_old, _new), (_new, _old) })
                 {
-                    foreach (var (from, to) in new[] { (_old, _new), (_new, _old) })
+                    tally.Runs++;
+                    var cross = Migrate(guest, from, to, baseHost, feature, hs, ht);
+                    if (cross.Verdict is Verdict.Safe or Verdict.SourceFails)
                     {
-                        runs++;
-                        var cross = Migrate(guest, from, to, baseHost, feature, hs, ht);
-                        if (cross.Verdict is Verdict.Safe or Verdict.SourceFails)
-                        {
-                            continue;
-                        }
-
-                        var within = Migrate(guest, from, from, baseHost, feature, hs, ht);
-                        var other = Migrate(guest, to, to, baseHost, feature, hs, ht);
-                        if (Rank(cross.Verdict) <= Rank(within.Verdict))
-                        {
-                            unchanged++;
-                            unchangedExample ??= $"{Side(from)}→{Side(to)}{(feature is null ? "" : $", source host {(hs ? "with" : "without")} {feature.Name}, destination host {(ht ? "with" : "without")}")}, guest {guestText}: {CatalogDiffReport.Describe(cross)} (within one version: {Short(within)})";
-                            continue;
-                        }
-
-                        if (feature is not null && !Mentions(cross, feature, to))
-                        {
-                            // Worse across versions, but for another feature: that feature's own study reports it.
-                            continue;
-                        }
-
-                        var kind = cross.Verdict == Verdict.Unsafe ? ChangeImpact.SilentChange : ChangeImpact.MigrationRegression;
-                        impact |= kind;
-                        findings.Add(new ImpactFinding(kind, guestText, $"{Side(from)}→{Side(to)}", feature is null ? null : hs, feature is null ? null : ht,
-                            CatalogDiffReport.Describe(cross),
-                            [$"{Side(from)}→{Side(from)}: {Short(within)}", $"{Side(to)}→{Side(to)}: {Short(other)}"]));
+                        continue;
                     }
+
+                    var within = Migrate(guest, from, from, baseHost, feature, hs, ht);
+                    var other = Migrate(guest, to, to, baseHost, feature, hs, ht);
+                    if (Rank(cross.Verdict) <= Rank(within.Verdict))
+                    {
+                        tally.Unchanged++;
+                        tally.UnchangedExample ??= $"{Side(from)}→{Side(to)}{(feature is null ? "" : $", source host {(hs ? "with" : "without")} {feature.Name}, destination host {(ht ? "with" : "without")}")}, guest {guestText}: {CatalogDiffReport.Describe(cross)} (within one version: {Short(within)})";
+                        continue;
+                    }
+
+                    if (feature is not null && !Mentions(cross, feature, to))
+                    {
+                        // Worse across versions, but for another feature: that feature's own study reports it.
+                        continue;
+                    }
+
+                    var kind = cross.Verdict == Verdict.Unsafe ? ChangeImpact.SilentChange : ChangeImpact.MigrationRegression;
+                    tally.Impact |= kind;
+                    tally.Findings.Add(new ImpactFinding(kind, guestText, $"{Side(from)}→{Side(to)}", feature is null ? null : hs, feature is null ? null : ht,
+                        CatalogDiffReport.Describe(cross),
+                        [$"{Side(from)}→{Side(from)}: {Short(within)}", $"{Side(to)}→{Side(to)}: {Short(other)}"]));
                 }
             }
         }
+    }
 
-        _runs += runs;
-        if (change is not null)
-        {
-            notes.AddRange(Explain(change, impact));
-        }
+    /// <summary>What one study has found so far.</summary>
+    private sealed class StudyTally
+    {
+        public ImmutableArray<ImpactFinding>.Builder Findings { get; } = ImmutableArray.CreateBuilder<ImpactFinding>();
 
-        return new ChangeStudy(modelName, change, impact, runs, findings.ToImmutable(), [.. notes]) { Unchanged = unchanged, UnchangedExample = unchangedExample };
+        public ChangeImpact Impact { get; set; } = ChangeImpact.Safe;
+
+        public int Runs { get; set; }
+
+        public int Unchanged { get; set; }
+
+        public string? UnchangedExample { get; set; }
     }
 
     private static IEnumerable<string> Explain(ModelFeatureChange change, ChangeImpact impact)

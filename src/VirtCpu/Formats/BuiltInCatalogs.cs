@@ -27,6 +27,15 @@ public static class BuiltInCatalogs
             .OrderByDescending(n => Version.TryParse(n[(n.LastIndexOf('-') + 1)..], out var v) ? v : new Version(0, 0))
             .ThenBy(n => n, StringComparer.Ordinal)];
 
+    /// <summary>The libvirt release a catalog name of the form <c>libvirt-X.Y</c> stands for.</summary>
+    /// <param name="catalogName">A catalog name (built in or not).</param>
+    /// <returns>The release, or null when the name does not follow that form.</returns>
+    public static Version? LibvirtReleaseOf(string catalogName)
+    {
+        ArgumentNullException.ThrowIfNull(catalogName);
+        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release) ? release : null;
+    }
+
     /// <summary>True when <paramref name="name"/> is a built-in management catalog.</summary>
     /// <param name="name">A catalog name.</param>
     /// <returns>Whether it is built in.</returns>

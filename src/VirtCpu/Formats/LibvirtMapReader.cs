@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Xml.Linq;
 using VirtCpu.Catalog;
 
 namespace VirtCpu.Formats;
@@ -31,18 +30,18 @@ public static class LibvirtMapReader
 
         var builder = new Builder();
         var indexPath = Path.Combine(directory, IndexFileName);
-        var index = SafeXml.LoadFile(indexPath);
-        var arch = index.Root?.Elements("arch").FirstOrDefault(a => (string?)a.Attribute("name") == "x86")
+        var index = SafeXml.LoadTree(indexPath);
+        var arch = index.Elements("arch").FirstOrDefault(a => a.Attribute("name") == "x86")
             ?? throw new InputException(indexPath, "no <arch name='x86'> element");
 
         builder.LoadContents(arch, indexPath);
         foreach (var element in arch.Elements())
         {
-            if (element.Name.LocalName == "include")
+            if (element.LocalName == "include")
             {
                 builder.LoadInclude(directory, element, indexPath);
             }
-            else if (element.Name.LocalName == "group" && element.Attribute("name") is not null)
+            else if (element.LocalName == "group" && element.Attribute("name") is not null)
             {
                 foreach (var include in element.Elements("include"))
                 {
@@ -104,9 +103,7 @@ public static class LibvirtMapReader
         return true;
     }
 
-    private static string Where(XElement element, string what) => SafeXml.LineOf(element) is var line and > 0
-        ? string.Create(CultureInfo.InvariantCulture, $"line {line}: {what}")
-        : what;
+    private static string Where(XmlTreeElement element, string what) => string.Create(CultureInfo.InvariantCulture, $"line {element.Line}: {what}");
 
     /// <summary>Accumulates vendors, features and models in load order.</summary>
     private sealed class Builder
@@ -119,9 +116,9 @@ public static class LibvirtMapReader
         private readonly Dictionary<string, CpuModel> _modelsByName = new(StringComparer.Ordinal);
         private readonly HashSet<string> _hasCanonical = new(StringComparer.Ordinal);
 
-        public void LoadInclude(string directory, XElement include, string indexPath)
+        public void LoadInclude(string directory, XmlTreeElement include, string indexPath)
         {
-            var fileName = (string?)include.Attribute("filename");
+            var fileName = include.Attribute("filename");
             if (string.IsNullOrEmpty(fileName))
             {
                 throw new InputException(indexPath, Where(include, "<include> without a filename attribute"));
@@ -135,14 +132,10 @@ public static class LibvirtMapReader
 
             InputFile.RequireRegularFile(path, indexPath, "included file");
 
-            var document = SafeXml.LoadFile(path);
-            if (document.Root is { } root)
-            {
-                LoadContents(root, path);
-            }
+            LoadContents(SafeXml.LoadTree(path), path);
         }
 
-        public void LoadContents(XElement parent, string file)
+        public void LoadContents(XmlTreeElement parent, string file)
         {
             foreach (var v in parent.Elements("vendor"))
             {
@@ -172,25 +165,25 @@ public static class LibvirtMapReader
             }
         }
 
-        private static string RequireName(XElement element, string file, string kind)
+        private static string RequireName(XmlTreeElement element, string file, string kind)
         {
-            var name = (string?)element.Attribute("name");
+            var name = element.Attribute("name");
             return string.IsNullOrEmpty(name)
                 ? throw new InputException(file, Where(element, $"<{kind}> without a name attribute"))
                 : name;
         }
 
-        private static string RequireAttribute(XElement element, string attribute, string file, string what) =>
-            (string?)element.Attribute(attribute)
-            ?? throw new InputException(file, Where(element, $"{what}: <{element.Name.LocalName}> lacks the {attribute} attribute"));
+        private static string RequireAttribute(XmlTreeElement element, string attribute, string file, string what) =>
+            element.Attribute(attribute)
+            ?? throw new InputException(file, Where(element, $"{what}: <{element.LocalName}> lacks the {attribute} attribute"));
 
-        private static uint Number(XElement element, string attribute, string file, string what, bool required)
+        private static uint Number(XmlTreeElement element, string attribute, string file, string what, bool required)
         {
-            var text = (string?)element.Attribute(attribute);
+            var text = element.Attribute(attribute);
             if (text is null)
             {
                 return required
-                    ? throw new InputException(file, Where(element, $"{what}: <{element.Name.LocalName}> lacks the {attribute} attribute"))
+                    ? throw new InputException(file, Where(element, $"{what}: <{element.LocalName}> lacks the {attribute} attribute"))
                     : 0u;
             }
 
@@ -199,7 +192,7 @@ public static class LibvirtMapReader
                 : throw new InputException(file, Where(element, $"{what}: {attribute}='{text}' is not an unsigned 32-bit number"));
         }
 
-        private static uint Decimal(XElement element, string attribute, string file, string what)
+        private static uint Decimal(XmlTreeElement element, string attribute, string file, string what)
         {
             var text = RequireAttribute(element, attribute, file, what);
             return uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
@@ -207,7 +200,7 @@ public static class LibvirtMapReader
                 : throw new InputException(file, Where(element, $"{what}: signature {attribute}='{text}' is not an unsigned decimal number"));
         }
 
-        private static bool OnOff(XElement element, string attribute, string file, string what) =>
+        private static bool OnOff(XmlTreeElement element, string attribute, string file, string what) =>
             RequireAttribute(element, attribute, file, what) switch
             {
                 "on" => true,
@@ -234,7 +227,7 @@ public static class LibvirtMapReader
             bits.Add(new FeatureBits(key, register, mask));
         }
 
-        private void AddVendor(XElement element, string file)
+        private void AddVendor(XmlTreeElement element, string file)
         {
             var name = RequireName(element, file, "vendor");
             var what = $"vendor {name}";
@@ -254,7 +247,7 @@ public static class LibvirtMapReader
             _vendorsByName.Add(name, vendor);
         }
 
-        private void AddFeature(XElement element, string file)
+        private void AddFeature(XmlTreeElement element, string file)
         {
             var name = RequireName(element, file, "feature");
             var what = $"feature {name}";
@@ -263,16 +256,16 @@ public static class LibvirtMapReader
                 throw new InputException(file, Where(element, $"duplicate feature {name}"));
             }
 
-            var migratable = (string?)element.Attribute("migratable") != "no";
+            var migratable = element.Attribute("migratable") != "no";
             var aliases = ImmutableArray.CreateBuilder<FeatureAlias>();
             var bits = new List<FeatureBits>();
             var items = 0;
             foreach (var child in element.Elements())
             {
-                switch (child.Name.LocalName)
+                switch (child.LocalName)
                 {
                     case "alias":
-                        aliases.Add(new FeatureAlias(RequireName(child, file, "alias"), (string?)child.Attribute("source") ?? string.Empty));
+                        aliases.Add(new FeatureAlias(RequireName(child, file, "alias"), child.Attribute("source") ?? string.Empty));
                         break;
                     case "cpuid":
                         {
@@ -311,7 +304,7 @@ public static class LibvirtMapReader
             _features.Add(new Feature(name, [.. bits], migratable, aliases.ToImmutable()));
         }
 
-        private void AddModel(XElement element, string file)
+        private void AddModel(XmlTreeElement element, string file)
         {
             var name = RequireName(element, file, "model");
             var what = $"model {name}";
@@ -369,14 +362,14 @@ public static class LibvirtMapReader
         }
 
         /// <summary>The model's <c>check partial='compat'</c> mark.</summary>
-        private static bool CompatCheck(XElement element, string file, string what)
+        private static bool CompatCheck(XmlTreeElement element, string file, string what)
         {
             if (element.Element("check") is not { } check)
             {
                 return false;
             }
 
-            var partial = (string?)check.Attribute("partial");
+            var partial = check.Attribute("partial");
             if (partial != "compat")
             {
                 throw new InputException(file, Where(check, partial is null
@@ -388,7 +381,7 @@ public static class LibvirtMapReader
         }
 
         /// <summary>What the model inherits from its ancestor (defined earlier): vendor, signatures, features less those the ancestor marks removed.</summary>
-        private (string? Name, Vendor? Vendor, ImmutableArray<ModelSignature> Signatures, FeatureSet Features) Ancestor(XElement element, string file, string what)
+        private (string? Name, Vendor? Vendor, ImmutableArray<ModelSignature> Signatures, FeatureSet Features) Ancestor(XmlTreeElement element, string file, string what)
         {
             if (element.Element("model") is not { } ancestorElement)
             {
@@ -411,7 +404,7 @@ public static class LibvirtMapReader
         }
 
         /// <summary>The model's own <c>signature</c> elements, or null when it has none.</summary>
-        private static ImmutableArray<ModelSignature>? Signatures(XElement element, string file, string what)
+        private static ImmutableArray<ModelSignature>? Signatures(XmlTreeElement element, string file, string what)
         {
             var signatureElements = element.Elements("signature").ToList();
             if (signatureElements.Count == 0)
@@ -430,7 +423,7 @@ public static class LibvirtMapReader
 
                 var model = Decimal(signature, "model", file, what);
                 ushort? steppings = null;
-                if ((string?)signature.Attribute("stepping") is { } steppingText)
+                if (signature.Attribute("stepping") is { } steppingText)
                 {
                     if (!TryParseSteppings(steppingText, out var bitmap))
                     {
@@ -447,7 +440,7 @@ public static class LibvirtMapReader
         }
 
         /// <summary>The model's <c>feature</c> elements: plain ones join <paramref name="features"/>, <c>removed='yes'</c> and <c>added='yes'</c> ones are marks.</summary>
-        private (ImmutableArray<int> Removed, ImmutableArray<int> Added, bool Any) ModelFeatures(XElement element, string file, string what, ref FeatureSet features)
+        private (ImmutableArray<int> Removed, ImmutableArray<int> Added, bool Any) ModelFeatures(XmlTreeElement element, string file, string what, ref FeatureSet features)
         {
             var removedList = ImmutableArray.CreateBuilder<int>();
             var addedList = ImmutableArray.CreateBuilder<int>();
@@ -461,11 +454,11 @@ public static class LibvirtMapReader
                     throw new InputException(file, Where(f, $"{what}: unknown feature {featureName}"));
                 }
 
-                if ((string?)f.Attribute("removed") == "yes")
+                if (f.Attribute("removed") == "yes")
                 {
                     removedList.Add(index);
                 }
-                else if ((string?)f.Attribute("added") == "yes")
+                else if (f.Attribute("added") == "yes")
                 {
                     addedList.Add(index);
                 }

@@ -59,15 +59,6 @@ public sealed record NodeProfile
 
     /// <summary>The node's libvirt release (the <c>libvirt</c> key, else the built-in catalog's release), or null when neither says.</summary>
     public Version? Libvirt { get; init; }
-
-    /// <summary>The libvirt release a management catalog's name states (<c>libvirt-9.0</c> is 9.0), or null for any other name.</summary>
-    /// <param name="catalogName">The catalog's name (a built-in name, or what a map folder is called).</param>
-    /// <returns>The release, or null.</returns>
-    public static Version? ReleaseOfCatalog(string catalogName)
-    {
-        ArgumentNullException.ThrowIfNull(catalogName);
-        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release) ? release : null;
-    }
 }
 
 /// <summary>Reads node profiles and node lists (JSON).</summary>
@@ -169,6 +160,44 @@ public static class NodeProfileReader
             throw new InputException(file, "a node profile must be a JSON object");
         }
 
+        var (catalog, qemu, machine, accel, host, libvirt) = ReadKeys(root, file, allowName);
+        var (catalogSource, cpuCatalog) = ReadCatalog(catalog, file, baseDirectory);
+        QemuHypervisorCatalog hypervisor;
+        try
+        {
+            hypervisor = BuiltInHypervisors.Get(qemu, baseDirectory);
+        }
+        catch (InputException e)
+        {
+            throw new InputException(file, e.Problem ?? e.Message, e);
+        }
+
+        var accelerator = accel switch
+        {
+            "kvm" => QemuAccelerator.Kvm,
+            "tcg" => QemuAccelerator.Tcg,
+            _ => throw new InputException(file, $"unknown accel '{accel}' (kvm or tcg)"),
+        };
+
+        var release = LibvirtRelease(libvirt, catalogSource, file);
+        var profile = new NodeProfile
+        {
+            File = file,
+            Name = name,
+            Libvirt = release,
+            CatalogSource = catalogSource,
+            Catalog = cpuCatalog,
+            Hypervisor = hypervisor,
+            Machine = machine,
+            Accelerator = accelerator,
+            HostSource = "inline",
+        };
+        return ReadHost(profile, host, baseDirectory);
+    }
+
+    /// <summary>The keys of a profile object, the required ones checked present.</summary>
+    private static (JsonElement Catalog, string Qemu, string Machine, string Accel, JsonElement Host, string? Libvirt) ReadKeys(JsonElement root, string file, bool allowName)
+    {
         JsonElement? catalog = null, host = null;
         string? qemu = null, machine = null, accel = null, libvirt = null;
         foreach (var p in root.EnumerateObject())
@@ -210,47 +239,18 @@ public static class NodeProfileReader
             throw new InputException(file, "missing key(s): " + string.Join(", ", missing));
         }
 
-        var (catalogSource, cpuCatalog) = ReadCatalog(catalog.Value, file, baseDirectory);
-        QemuHypervisorCatalog hypervisor;
-        try
-        {
-            hypervisor = BuiltInHypervisors.Get(qemu, baseDirectory);
-        }
-        catch (InputException e)
-        {
-            throw new InputException(file, e.Problem ?? e.Message, e);
-        }
+        return (catalog.Value, qemu, machine, accel, host.Value, libvirt);
+    }
 
-        var accelerator = accel switch
-        {
-            "kvm" => QemuAccelerator.Kvm,
-            "tcg" => QemuAccelerator.Tcg,
-            _ => throw new InputException(file, $"unknown accel '{accel}' (kvm or tcg)"),
-        };
-
-        Version? release = null;
+    /// <summary>The node's libvirt release: the <c>libvirt</c> key, else the built-in catalog's release (<c>libvirt-X.Y</c>), else unknown.</summary>
+    private static Version? LibvirtRelease(string? libvirt, string catalogSource, string file)
+    {
         if (libvirt is not null)
         {
-            release = Version.TryParse(libvirt, out var v) ? v : throw new InputException(file, $"libvirt must be a release such as 9.0 or 11.3.0, not '{libvirt}'");
-        }
-        else
-        {
-            release = NodeProfile.ReleaseOfCatalog(catalogSource);
+            return Version.TryParse(libvirt, out var v) ? v : throw new InputException(file, $"libvirt must be a release such as 9.0 or 11.3.0, not '{libvirt}'");
         }
 
-        var profile = new NodeProfile
-        {
-            File = file,
-            Name = name,
-            Libvirt = release,
-            CatalogSource = catalogSource,
-            Catalog = cpuCatalog,
-            Hypervisor = hypervisor,
-            Machine = machine,
-            Accelerator = accelerator,
-            HostSource = "inline",
-        };
-        return ReadHost(profile, host.Value, baseDirectory);
+        return BuiltInCatalogs.LibvirtReleaseOf(catalogSource);
     }
 
     private static NodeProfile ReadHost(NodeProfile profile, JsonElement host, string baseDirectory)
@@ -295,6 +295,12 @@ public static class NodeProfileReader
             return profile with { HostData = data, HostSource = path };
         }
 
+        return profile with { InlineHost = ReadInlineHost(host, file) };
+    }
+
+    /// <summary>A host written in the profile itself: vendor, family, model, stepping and features.</summary>
+    private static InlineHost ReadInlineHost(JsonElement host, string file)
+    {
         string? vendor = null;
         uint? family = null, model = null, stepping = null;
         ImmutableArray<string>? features = null;
@@ -332,7 +338,7 @@ public static class NodeProfileReader
             throw new InputException(file, "an inline host needs vendor, family, model and features (stepping defaults to 0)");
         }
 
-        return profile with { InlineHost = new InlineHost(vendor, family.Value, model.Value, stepping ?? 0, features.Value) };
+        return new InlineHost(vendor, family.Value, model.Value, stepping ?? 0, features.Value);
     }
 
     private static (string Source, CpuCatalog Catalog) ReadCatalog(JsonElement catalog, string file, string baseDirectory)

@@ -120,32 +120,8 @@ public static class QemuTsvImporter
         var rowsByName = new Dictionary<string, List<Tsv.Row>>(StringComparer.Ordinal);
         foreach (var row in table)
         {
-            var kind = row["kind"] switch
-            {
-                "cpuid" => CpuDataKind.Cpuid,
-                "msr" => CpuDataKind.Msr,
-                var k => throw row.Error($"kind '{k}' is neither cpuid nor msr"),
-            };
-            var wordName = row["qemu_word"];
-            QemuFeatureWord word;
-            if (kind == CpuDataKind.Cpuid)
-            {
-                var register = row["register"] switch
-                {
-                    "eax" => CpuRegister.Eax,
-                    "ebx" => CpuRegister.Ebx,
-                    "ecx" => CpuRegister.Ecx,
-                    "edx" => CpuRegister.Edx,
-                    var r => throw row.Error($"register '{r}' is not eax/ebx/ecx/edx"),
-                };
-                uint? subleaf = row["ecx_in"].Length == 0 ? null : row.Hex("ecx_in");
-                word = new QemuFeatureWord(wordName, kind, row.Hex("eax_in"), subleaf, register);
-            }
-            else
-            {
-                word = new QemuFeatureWord(wordName, kind, row.Hex("register"), null, CpuRegister.Eax);
-            }
-
+            var word = ReadWord(row);
+            var wordName = word.Name;
             if (wordByName.TryGetValue(wordName, out var known))
             {
                 if (known.Kind != word.Kind || known.Index != word.Index || known.Subleaf != word.Subleaf || known.Register != word.Register)
@@ -169,6 +145,40 @@ public static class QemuTsvImporter
             list.Add(row);
         }
 
+        var (features, notes) = GroupFeatures(order, rowsByName, wordByName);
+        return (words, features, notes);
+    }
+
+    /// <summary>A row's feature word: a CPUID leaf, subleaf and register, or an MSR index.</summary>
+    private static QemuFeatureWord ReadWord(Tsv.Row row)
+    {
+        var kind = row["kind"] switch
+        {
+            "cpuid" => CpuDataKind.Cpuid,
+            "msr" => CpuDataKind.Msr,
+            var k => throw row.Error($"kind '{k}' is neither cpuid nor msr"),
+        };
+        var wordName = row["qemu_word"];
+        if (kind != CpuDataKind.Cpuid)
+        {
+            return new QemuFeatureWord(wordName, kind, row.Hex("register"), null, CpuRegister.Eax);
+        }
+
+        var register = row["register"] switch
+        {
+            "eax" => CpuRegister.Eax,
+            "ebx" => CpuRegister.Ebx,
+            "ecx" => CpuRegister.Ecx,
+            "edx" => CpuRegister.Edx,
+            var r => throw row.Error($"register '{r}' is not eax/ebx/ecx/edx"),
+        };
+        uint? subleaf = row["ecx_in"].Length == 0 ? null : row.Hex("ecx_in");
+        return new QemuFeatureWord(wordName, kind, row.Hex("eax_in"), subleaf, register);
+    }
+
+    /// <summary>One feature a name (its rows are its bits), in first-row order, with its notes.</summary>
+    private static (List<QemuFeature> Features, Dictionary<string, List<string>> Notes) GroupFeatures(List<string> order, Dictionary<string, List<Tsv.Row>> rowsByName, Dictionary<string, QemuFeatureWord> wordByName)
+    {
         var features = new List<QemuFeature>();
         var notes = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var name in order)
@@ -199,7 +209,7 @@ public static class QemuTsvImporter
             notes[name] = noteParts;
         }
 
-        return (words, features, notes);
+        return (features, notes);
     }
 
     private static (List<QemuBaseModel> Models, List<ModelRow> Rows) ReadModels(string file, IReadOnlyList<string> lines, Dictionary<string, int> featureIndex)

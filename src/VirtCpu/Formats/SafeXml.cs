@@ -106,6 +106,99 @@ public static class SafeXml
     public static void CheckLimits(string xml, string sourceName, ConformanceLevel conformance = ConformanceLevel.Document)
     {
         ArgumentNullException.ThrowIfNull(xml);
+        CheckSize(xml, sourceName);
+        var settings = CreateSettings();
+        settings.ConformanceLevel = conformance;
+        using var reader = XmlReader.Create(new StringReader(xml), settings);
+        var elements = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                CheckNode(reader, sourceName, ref elements);
+            }
+        }
+        catch (XmlException e)
+        {
+            throw Malformed(sourceName, e, reader as IXmlLineInfo);
+        }
+    }
+
+    /// <summary>
+    /// Loads a file as a light element tree (<see cref="XmlTreeElement"/>) in one pass of the safe
+    /// reader that also checks the limits: the same file gives the same errors, in the same words,
+    /// as <see cref="LoadFile"/>, at a fraction of the cost (no second pass, no <c>XDocument</c>).
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The root element.</returns>
+    /// <exception cref="InputException">The file cannot be read, is not well-formed XML or exceeds a limit.</exception>
+    public static XmlTreeElement LoadTree(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var xml = InputFile.ReadAllText(path);
+        CheckSize(xml, path);
+        using var reader = XmlReader.Create(new StringReader(xml), CreateSettings());
+        var info = (IXmlLineInfo)reader;
+        var open = new Stack<XmlTreeElement>();
+        XmlTreeElement? root = null;
+        var elements = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                CheckNode(reader, path, ref elements);
+                if (reader.NodeType == XmlNodeType.EndElement)
+                {
+                    open.Pop();
+                }
+                else if (reader.NodeType == XmlNodeType.Element)
+                {
+                    var element = new XmlTreeElement(reader.LocalName, reader.NamespaceURI, info.LineNumber, ReadAttributes(reader));
+                    if (open.TryPeek(out var parent))
+                    {
+                        parent.Add(element);
+                    }
+                    else
+                    {
+                        root = element;
+                    }
+
+                    if (!reader.IsEmptyElement)
+                    {
+                        open.Push(element);
+                    }
+                }
+            }
+        }
+        catch (XmlException e)
+        {
+            throw Malformed(path, e, info);
+        }
+
+        // A document the reader accepts has one root element.
+        return root!;
+    }
+
+    private static (string LocalName, string NamespaceUri, string Value)[] ReadAttributes(XmlReader reader)
+    {
+        if (reader.AttributeCount == 0)
+        {
+            return [];
+        }
+
+        var attributes = new (string, string, string)[reader.AttributeCount];
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            reader.MoveToAttribute(i);
+            attributes[i] = (reader.LocalName, reader.NamespaceURI, reader.Value);
+        }
+
+        reader.MoveToElement();
+        return attributes;
+    }
+
+    private static void CheckSize(string xml, string sourceName)
+    {
         if (string.IsNullOrWhiteSpace(xml))
         {
             throw new InputException(sourceName, "empty file");
@@ -115,52 +208,42 @@ public static class SafeXml
         {
             throw new InputException(sourceName, string.Create(CultureInfo.InvariantCulture, $"file too large (more than {MaxCharactersInDocument} characters)"));
         }
+    }
 
-        var settings = CreateSettings();
-        settings.ConformanceLevel = conformance;
-        using var reader = XmlReader.Create(new StringReader(xml), settings);
-        var elements = 0;
-        try
+    /// <summary>Checks the node the reader stands on against the limits (an element leaves the reader on the element).</summary>
+    private static void CheckNode(XmlReader reader, string sourceName, ref int elements)
+    {
+        switch (reader.NodeType)
         {
-            while (reader.Read())
-            {
-                switch (reader.NodeType)
+            case XmlNodeType.Element:
+                if (++elements > MaxElements)
                 {
-                    case XmlNodeType.Element:
-                        if (++elements > MaxElements)
-                        {
-                            throw Limit(sourceName, reader, $"too many elements (the limit is {MaxElements})");
-                        }
-
-                        if (reader.Depth >= MaxDepth)
-                        {
-                            throw Limit(sourceName, reader, $"elements nested too deeply (the limit is {MaxDepth} levels)");
-                        }
-
-                        for (var i = 0; i < reader.AttributeCount; i++)
-                        {
-                            reader.MoveToAttribute(i);
-                            if (reader.Value.Length > MaxValueLength)
-                            {
-                                throw Limit(sourceName, reader, $"attribute '{reader.Name}' too long (the limit is {MaxValueLength} characters)");
-                            }
-                        }
-
-                        reader.MoveToElement();
-                        break;
-                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
-                        if (reader.Value.Length > MaxValueLength)
-                        {
-                            throw Limit(sourceName, reader, $"text too long (the limit is {MaxValueLength} characters)");
-                        }
-
-                        break;
+                    throw Limit(sourceName, reader, $"too many elements (the limit is {MaxElements})");
                 }
-            }
-        }
-        catch (XmlException e)
-        {
-            throw Malformed(sourceName, e, reader as IXmlLineInfo);
+
+                if (reader.Depth >= MaxDepth)
+                {
+                    throw Limit(sourceName, reader, $"elements nested too deeply (the limit is {MaxDepth} levels)");
+                }
+
+                for (var i = 0; i < reader.AttributeCount; i++)
+                {
+                    reader.MoveToAttribute(i);
+                    if (reader.Value.Length > MaxValueLength)
+                    {
+                        throw Limit(sourceName, reader, $"attribute '{reader.Name}' too long (the limit is {MaxValueLength} characters)");
+                    }
+                }
+
+                reader.MoveToElement();
+                break;
+            case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                if (reader.Value.Length > MaxValueLength)
+                {
+                    throw Limit(sourceName, reader, $"text too long (the limit is {MaxValueLength} characters)");
+                }
+
+                break;
         }
     }
 

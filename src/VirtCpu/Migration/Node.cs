@@ -138,7 +138,7 @@ public sealed record Node
             Machine = machine,
             Accelerator = accelerator,
             Host = host,
-            LibvirtBehaviour = BehaviourFile.For("libvirt", libvirt ?? NodeProfile.ReleaseOfCatalog(catalog.Name) ?? BehaviourFile.DefaultLibvirtRelease, source),
+            LibvirtBehaviour = BehaviourFile.For("libvirt", libvirt ?? BuiltInCatalogs.LibvirtReleaseOf(catalog.Name) ?? BehaviourFile.DefaultLibvirtRelease, source),
             QemuBehaviour = BehaviourFile.For("qemu", hypervisor.QemuVersion, source),
         };
     }

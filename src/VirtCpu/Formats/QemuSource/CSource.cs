@@ -83,7 +83,6 @@ internal sealed class CSource
 
         // Each open conditional: (this branch active, some branch already taken, parent active).
         var stack = new Stack<(bool Active, bool Taken, bool Parent)>();
-        bool Active() => stack.Count == 0 || stack.Peek().Active;
         for (var i = 0; i < lines.Length; i++)
         {
             var first = i;
@@ -97,58 +96,12 @@ internal sealed class CSource
             var trimmed = line.TrimStart();
             if (!trimmed.StartsWith('#'))
             {
-                code.Append(Active() ? line : "").Append('\n');
+                code.Append(IsActive(stack) ? line : "").Append('\n');
                 continue;
             }
 
             code.Append('\n');
-            var directive = trimmed[1..].TrimStart();
-            var word = new string([.. directive.TakeWhile(char.IsAsciiLetter)]);
-            var rest = directive[word.Length..].Trim();
-            switch (word)
-            {
-                case "ifdef":
-                case "ifndef":
-                    {
-                        var on = Active() && (defined.Contains(rest) || macros.IsDefined(rest)) == (word == "ifdef");
-                        stack.Push((on, on, Active()));
-                        break;
-                    }
-
-                case "if":
-                    {
-                        var on = Active() && Condition(rest, macros, defined);
-                        stack.Push((on, on, Active()));
-                        break;
-                    }
-
-                case "elif":
-                    {
-                        var (_, taken, parent) = Pop(stack, file, first);
-                        var on = parent && !taken && Condition(rest, macros, defined);
-                        stack.Push((on, taken || on, parent));
-                        break;
-                    }
-
-                case "else":
-                    {
-                        var (_, taken, parent) = Pop(stack, file, first);
-                        stack.Push((parent && !taken, true, parent));
-                        break;
-                    }
-
-                case "endif":
-                    Pop(stack, file, first);
-                    break;
-                case "define" when Active():
-                    macros.Define(rest);
-                    break;
-                case "undef" when Active():
-                    macros.Undefine(rest);
-                    break;
-                default:
-                    break;
-            }
+            Directive(trimmed[1..].TrimStart(), stack, file, first, macros, defined);
         }
 
         if (stack.Count != 0)
@@ -157,6 +110,59 @@ internal sealed class CSource
         }
 
         return new CSource(file, Tokenize(file, code.ToString()));
+    }
+
+    private static bool IsActive(Stack<(bool Active, bool Taken, bool Parent)> stack) => stack.Count == 0 || stack.Peek().Active;
+
+    /// <summary>Carries out one directive (the text after <c>#</c>): conditionals, <c>#define</c> and <c>#undef</c>; others are ignored.</summary>
+    private static void Directive(string directive, Stack<(bool Active, bool Taken, bool Parent)> stack, string file, int first, CMacros macros, IReadOnlySet<string> defined)
+    {
+        var word = new string([.. directive.TakeWhile(char.IsAsciiLetter)]);
+        var rest = directive[word.Length..].Trim();
+        switch (word)
+        {
+            case "ifdef":
+            case "ifndef":
+                {
+                    var on = IsActive(stack) && (defined.Contains(rest) || macros.IsDefined(rest)) == (word == "ifdef");
+                    stack.Push((on, on, IsActive(stack)));
+                    break;
+                }
+
+            case "if":
+                {
+                    var on = IsActive(stack) && Condition(rest, macros, defined);
+                    stack.Push((on, on, IsActive(stack)));
+                    break;
+                }
+
+            case "elif":
+                {
+                    var (_, taken, parent) = Pop(stack, file, first);
+                    var on = parent && !taken && Condition(rest, macros, defined);
+                    stack.Push((on, taken || on, parent));
+                    break;
+                }
+
+            case "else":
+                {
+                    var (_, taken, parent) = Pop(stack, file, first);
+                    stack.Push((parent && !taken, true, parent));
+                    break;
+                }
+
+            case "endif":
+                Pop(stack, file, first);
+                break;
+            case "define" when IsActive(stack):
+                macros.Define(rest);
+                break;
+            case "undef" when IsActive(stack):
+                macros.Undefine(rest);
+                break;
+            default:
+                break;
+        }
     }
 
     private static (bool, bool, bool) Pop(Stack<(bool, bool, bool)> stack, string file, int line) =>
@@ -282,42 +288,12 @@ internal sealed class CSource
             }
             else if (c == '"')
             {
-                var sb = new StringBuilder();
-                i++;
-                while (i < text.Length && text[i] != '"')
-                {
-                    if (text[i] == '\n')
-                    {
-                        throw new InputException(file, $"line {line}: unterminated string literal");
-                    }
-
-                    if (text[i] == '\\' && i + 1 < text.Length)
-                    {
-                        i++;
-                        sb.Append(text[i] switch { 'n' => '\n', 't' => '\t', _ => text[i] });
-                    }
-                    else
-                    {
-                        sb.Append(text[i]);
-                    }
-
-                    i++;
-                }
-
-                i++;
-                tokens.Add(new CToken(CTokenKind.String, sb.ToString(), line));
+                tokens.Add(new CToken(CTokenKind.String, ReadString(file, text, ref i, line), line));
             }
             else if (c == '\'')
             {
-                var start = i++;
-                while (i < text.Length && text[i] != '\'' && text[i] != '\n')
-                {
-                    i += text[i] == '\\' ? 2 : 1;
-                }
-
-                i++;
+                SkipCharacterConstant(text, ref i);
                 tokens.Add(new CToken(CTokenKind.Number, "0", line));
-                _ = start;
             }
             else
             {
@@ -336,6 +312,47 @@ internal sealed class CSource
         }
 
         return tokens;
+    }
+
+    /// <summary>Reads a string literal starting at its opening quote (<c>\n</c>, <c>\t</c> and <c>\X</c> escapes), leaving <paramref name="i"/> past its closing quote.</summary>
+    private static string ReadString(string file, string text, ref int i, int line)
+    {
+        var sb = new StringBuilder();
+        i++;
+        while (i < text.Length && text[i] != '"')
+        {
+            if (text[i] == '\n')
+            {
+                throw new InputException(file, $"line {line}: unterminated string literal");
+            }
+
+            if (text[i] == '\\' && i + 1 < text.Length)
+            {
+                i++;
+                sb.Append(text[i] switch { 'n' => '\n', 't' => '\t', _ => text[i] });
+            }
+            else
+            {
+                sb.Append(text[i]);
+            }
+
+            i++;
+        }
+
+        i++;
+        return sb.ToString();
+    }
+
+    /// <summary>Skips a character constant (read as the number 0: no table the importer reads uses one's value).</summary>
+    private static void SkipCharacterConstant(string text, ref int i)
+    {
+        i++;
+        while (i < text.Length && text[i] != '\'' && text[i] != '\n')
+        {
+            i += text[i] == '\\' ? 2 : 1;
+        }
+
+        i++;
     }
 
     /// <summary>
@@ -450,28 +467,7 @@ internal sealed class CSource
                 return new CInit(items, line);
             }
 
-            var designator = new StringBuilder();
-            while (Tokens[i].Is(".") || Tokens[i].Is("["))
-            {
-                if (Tokens[i].Is("."))
-                {
-                    designator.Append(Tokens[i + 1].Text);
-                    i += 2;
-                }
-                else
-                {
-                    designator.Append('[');
-                    i++;
-                    while (!Tokens[i].Is("]"))
-                    {
-                        designator.Append(Tokens[i++].Text);
-                    }
-
-                    designator.Append(']');
-                    i++;
-                }
-            }
-
+            var designator = ReadDesignator(ref i);
             if (designator.Length > 0)
             {
                 Expect(ref i, "=");
@@ -479,21 +475,7 @@ internal sealed class CSource
 
             var itemLine = Tokens[i].Line;
 
-            // A compound literal: (TYPE[]) { ... }.
-            if (Tokens[i].Is("(") && i + 1 < Tokens.Count && Tokens[i + 1].Kind == CTokenKind.Identifier)
-            {
-                var j = i + 1;
-                while (j < Tokens.Count && !Tokens[j].Is(")") && !Tokens[j].Is(",") && !Tokens[j].Is("}"))
-                {
-                    j++;
-                }
-
-                if (j + 1 < Tokens.Count && Tokens[j].Is(")") && Tokens[j + 1].Is("{") && Tokens[j - 1].Is("]"))
-                {
-                    i = j + 1;
-                }
-            }
-
+            SkipCompoundLiteralType(ref i);
             CItem item;
             if (Tokens[i].Is("{"))
             {
@@ -501,14 +483,7 @@ internal sealed class CSource
             }
             else
             {
-                var expr = new List<CToken>();
-                var depth = 0;
-                while (i < Tokens.Count && !(depth == 0 && (Tokens[i].Is(",") || Tokens[i].Is("}"))))
-                {
-                    depth += Tokens[i].Is("(") ? 1 : Tokens[i].Is(")") ? -1 : 0;
-                    expr.Add(Tokens[i++]);
-                }
-
+                var expr = ReadExpression(ref i);
                 item = new CItem(designator.Length == 0 ? null : designator.ToString(), null, expr, itemLine);
             }
 
@@ -518,6 +493,66 @@ internal sealed class CSource
                 i++;
             }
         }
+    }
+
+    /// <summary>Reads the designators before an item (<c>.name</c>, <c>[INDEX]</c>, chained), as one text; empty when there are none.</summary>
+    private StringBuilder ReadDesignator(ref int i)
+    {
+        var designator = new StringBuilder();
+        while (Tokens[i].Is(".") || Tokens[i].Is("["))
+        {
+            if (Tokens[i].Is("."))
+            {
+                designator.Append(Tokens[i + 1].Text);
+                i += 2;
+            }
+            else
+            {
+                designator.Append('[');
+                i++;
+                while (!Tokens[i].Is("]"))
+                {
+                    designator.Append(Tokens[i++].Text);
+                }
+
+                designator.Append(']');
+                i++;
+            }
+        }
+
+        return designator;
+    }
+
+    /// <summary>Skips the type of a compound literal, <c>(TYPE[]) { ... }</c>, so that its list is read as the item.</summary>
+    private void SkipCompoundLiteralType(ref int i)
+    {
+        if (Tokens[i].Is("(") && i + 1 < Tokens.Count && Tokens[i + 1].Kind == CTokenKind.Identifier)
+        {
+            var j = i + 1;
+            while (j < Tokens.Count && !Tokens[j].Is(")") && !Tokens[j].Is(",") && !Tokens[j].Is("}"))
+            {
+                j++;
+            }
+
+            if (j + 1 < Tokens.Count && Tokens[j].Is(")") && Tokens[j + 1].Is("{") && Tokens[j - 1].Is("]"))
+            {
+                i = j + 1;
+            }
+        }
+    }
+
+    /// <summary>Reads an item's expression: the tokens up to a <c>,</c> or <c>}</c> outside parentheses.</summary>
+    private List<CToken> ReadExpression(ref int i)
+    {
+        var expr = new List<CToken>();
+        var depth = 0;
+        while (i < Tokens.Count && !(depth == 0 && (Tokens[i].Is(",") || Tokens[i].Is("}"))))
+        {
+            depth += Tokens[i].Is("(") ? 1 : Tokens[i].Is(")") ? -1 : 0;
+            expr.Add(Tokens[i++]);
+        }
+
+        return expr;
     }
 
     private void Expect(ref int i, string p)

@@ -106,6 +106,16 @@ public static class QemuSourceImporter
 
         var cpuType = macros.Body("TYPE_X86_CPU") is { } body ? CExpression.EvaluateString(CSource.Tokenize(cpuQom, body), macros) : "x86_64-cpu";
         var pc = CSource.Read(pcFile, macros, Defined);
+        var compat = ReadCompatProperties(pc, macros, cpuType, catalog);
+        var machines = ReadMachineTypes(i386);
+        return catalog.WithMachineData(
+            machines.OrderBy(m => m.Series).ThenBy(m => m.Version).Select(m => m.Name).Distinct(StringComparer.Ordinal),
+            compat.OrderByDescending(c => c.Release));
+    }
+
+    /// <summary>The CPU entries of <c>pc.c</c>'s <c>pc_compat_X_Y[]</c> arrays, for the properties the catalog models.</summary>
+    private static List<QemuCompatProperty> ReadCompatProperties(CSource pc, CMacros macros, string cpuType, QemuHypervisorCatalog catalog)
+    {
         var compat = new List<QemuCompatProperty>();
         for (var i = 0; i + 4 < pc.Tokens.Count; i++)
         {
@@ -134,33 +144,48 @@ public static class QemuSourceImporter
             _ = pc.ExpandFunctionMacros(i + 4, end, macros);
             foreach (var entry in pc.ParseInitializer(i + 4).Items)
             {
-                if (entry.List is not { Items.Count: >= 3 } e)
+                if (CompatProperty(entry, release, macros, cpuType, catalog) is { } property)
                 {
-                    continue;
+                    compat.Add(property);
                 }
-
-                string type, property, value;
-                try
-                {
-                    type = CExpression.EvaluateString(e.Items[0].Expression, macros);
-                    property = CExpression.EvaluateString(e.Items[1].Expression, macros);
-                    value = CExpression.EvaluateString(e.Items[2].Expression, macros);
-                }
-                catch (InputException)
-                {
-                    continue; // another device's type macro: not a CPU entry
-                }
-
-                string? model = type == cpuType ? null : type.EndsWith("-" + cpuType, StringComparison.Ordinal) ? type[..^(cpuType.Length + 1)] : "";
-                if (model is { Length: 0 } || !QemuCompatProperties.IsModelled(catalog, property))
-                {
-                    continue;
-                }
-
-                compat.Add(new QemuCompatProperty(release, model, property, value));
             }
         }
 
+        return compat;
+    }
+
+    /// <summary>One <c>{ TYPE, PROPERTY, VALUE }</c> entry of a compat array, or null when it is not a modelled CPU property.</summary>
+    private static QemuCompatProperty? CompatProperty(CItem entry, Version release, CMacros macros, string cpuType, QemuHypervisorCatalog catalog)
+    {
+        if (entry.List is not { Items.Count: >= 3 } e)
+        {
+            return null;
+        }
+
+        string type, property, value;
+        try
+        {
+            type = CExpression.EvaluateString(e.Items[0].Expression, macros);
+            property = CExpression.EvaluateString(e.Items[1].Expression, macros);
+            value = CExpression.EvaluateString(e.Items[2].Expression, macros);
+        }
+        catch (InputException)
+        {
+            return null; // another device's type macro: not a CPU entry
+        }
+
+        string? model = type == cpuType ? null : type.EndsWith("-" + cpuType, StringComparison.Ordinal) ? type[..^(cpuType.Length + 1)] : "";
+        if (model is { Length: 0 } || !QemuCompatProperties.IsModelled(catalog, property))
+        {
+            return null;
+        }
+
+        return new QemuCompatProperty(release, model, property, value);
+    }
+
+    /// <summary>The versioned machine types that <c>pc_piix.c</c> and <c>pc_q35.c</c> define.</summary>
+    private static List<(int Series, Version Version, string Name)> ReadMachineTypes(string i386)
+    {
         var machines = new List<(int Series, Version Version, string Name)>();
         foreach (var (file, prefix, series) in new[] { ("pc_piix.c", "pc-i440fx-", 0), ("pc_q35.c", "pc-q35-", 1) })
         {
@@ -188,9 +213,7 @@ public static class QemuSourceImporter
             }
         }
 
-        return catalog.WithMachineData(
-            machines.OrderBy(m => m.Series).ThenBy(m => m.Version).Select(m => m.Name).Distinct(StringComparer.Ordinal),
-            compat.OrderByDescending(c => c.Release));
+        return machines;
     }
 
     /// <summary>Imports from a preprocessed <c>cpu.c</c>.</summary>
@@ -238,69 +261,12 @@ public static class QemuSourceImporter
 
             var wordName = d[1..^1];
             var e = entry.List;
-            var type = e["type"]?.Expression.SingleOrDefault().Text;
-            QemuFeatureWord word;
-            if (type == "MSR_FEATURE_WORD")
-            {
-                var msr = e["msr"]?.List ?? throw new InputException($"line {entry.Line}: {wordName}: MSR word without .msr");
-                word = new QemuFeatureWord(wordName, CpuDataKind.Msr, (uint)Int(msr["index"], macros), null, CpuRegister.Eax);
-            }
-            else
-            {
-                var cpuid = e["cpuid"]?.List ?? throw new InputException($"line {entry.Line}: {wordName}: CPUID word without .cpuid");
-                var register = cpuid["reg"]?.Expression.SingleOrDefault().Text switch
-                {
-                    "R_EAX" => CpuRegister.Eax,
-                    "R_EBX" => CpuRegister.Ebx,
-                    "R_ECX" => CpuRegister.Ecx,
-                    "R_EDX" => CpuRegister.Edx,
-                    var r => throw new InputException($"line {entry.Line}: {wordName}: register '{r}' is not R_EAX/R_EBX/R_ECX/R_EDX"),
-                };
-                uint? subleaf = Int(cpuid["needs_ecx"], macros) != 0 ? (uint)Int(cpuid["ecx"], macros) : null;
-                word = new QemuFeatureWord(wordName, CpuDataKind.Cpuid, (uint)Int(cpuid["eax"], macros), subleaf, register);
-            }
-
-            var names = new string?[64];
-            if (e["feat_names"]?.List is { } list)
-            {
-                var at = 0;
-                foreach (var n in list.Items)
-                {
-                    if (n.Designator is { } nd)
-                    {
-                        at = (int)new CExpression(CSource.Tokenize(source.File, nd[1..^1]), macros).Evaluate();
-                    }
-
-                    if (at >= names.Length)
-                    {
-                        throw new InputException($"line {n.Line}: {wordName}: more than 64 feature names");
-                    }
-
-                    names[at++] = n.Expression is [{ Kind: CTokenKind.String } s] ? s.Text : null;
-                }
-            }
-
+            var word = ReadWord(entry, wordName, macros);
+            var names = ReadFeatureNames(source, e, wordName, macros);
             var tcg = Int(e["tcg_features"], macros);
             var unmigratable = Int(e["unmigratable_flags"], macros);
             var noAutoEnable = Int(e["no_autoenable_flags"], macros);
-            var order = new List<string>();
-            var bits = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-            for (var b = 0; b < names.Length; b++)
-            {
-                if (names[b] is not { } n)
-                {
-                    continue;
-                }
-
-                if (!bits.TryGetValue(n, out var l))
-                {
-                    bits.Add(n, l = []);
-                    order.Add(n);
-                }
-
-                l.Add(b);
-            }
-
+            var (order, bits) = GroupBitsByName(names);
             if (order.Count == 0)
             {
                 continue;
@@ -315,6 +281,80 @@ public static class QemuSourceImporter
         }
 
         return (words, features);
+    }
+
+    /// <summary>A <c>feature_word_info[]</c> entry's register or MSR (<c>.type</c>, <c>.cpuid</c> or <c>.msr</c>).</summary>
+    private static QemuFeatureWord ReadWord(CItem entry, string wordName, CMacros macros)
+    {
+        var e = entry.List!;
+        var type = e["type"]?.Expression.SingleOrDefault().Text;
+        if (type == "MSR_FEATURE_WORD")
+        {
+            var msr = e["msr"]?.List ?? throw new InputException($"line {entry.Line}: {wordName}: MSR word without .msr");
+            return new QemuFeatureWord(wordName, CpuDataKind.Msr, (uint)Int(msr["index"], macros), null, CpuRegister.Eax);
+        }
+
+        var cpuid = e["cpuid"]?.List ?? throw new InputException($"line {entry.Line}: {wordName}: CPUID word without .cpuid");
+        var register = cpuid["reg"]?.Expression.SingleOrDefault().Text switch
+        {
+            "R_EAX" => CpuRegister.Eax,
+            "R_EBX" => CpuRegister.Ebx,
+            "R_ECX" => CpuRegister.Ecx,
+            "R_EDX" => CpuRegister.Edx,
+            var r => throw new InputException($"line {entry.Line}: {wordName}: register '{r}' is not R_EAX/R_EBX/R_ECX/R_EDX"),
+        };
+        uint? subleaf = Int(cpuid["needs_ecx"], macros) != 0 ? (uint)Int(cpuid["ecx"], macros) : null;
+        return new QemuFeatureWord(wordName, CpuDataKind.Cpuid, (uint)Int(cpuid["eax"], macros), subleaf, register);
+    }
+
+    /// <summary>The 64 bit names of a word's <c>.feat_names</c> (null where a bit has none).</summary>
+    private static string?[] ReadFeatureNames(CSource source, CInit word, string wordName, CMacros macros)
+    {
+        var names = new string?[64];
+        if (word["feat_names"]?.List is { } list)
+        {
+            var at = 0;
+            foreach (var n in list.Items)
+            {
+                if (n.Designator is { } nd)
+                {
+                    at = (int)new CExpression(CSource.Tokenize(source.File, nd[1..^1]), macros).Evaluate();
+                }
+
+                if (at >= names.Length)
+                {
+                    throw new InputException($"line {n.Line}: {wordName}: more than 64 feature names");
+                }
+
+                names[at++] = n.Expression is [{ Kind: CTokenKind.String } s] ? s.Text : null;
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>The distinct names of a word in bit order, each with its bits (a name may cover several).</summary>
+    private static (List<string> Order, Dictionary<string, List<int>> Bits) GroupBitsByName(string?[] names)
+    {
+        var order = new List<string>();
+        var bits = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var b = 0; b < names.Length; b++)
+        {
+            if (names[b] is not { } n)
+            {
+                continue;
+            }
+
+            if (!bits.TryGetValue(n, out var l))
+            {
+                bits.Add(n, l = []);
+                order.Add(n);
+            }
+
+            l.Add(b);
+        }
+
+        return (order, bits);
     }
 
     /// <summary>Adds the alias spellings the CPU's instance init registers (<c>object_property_add_alias(obj, "sse3", obj, "pni")</c>), in source order.</summary>
@@ -379,42 +419,7 @@ public static class QemuSourceImporter
         {
             var m = entry.List ?? throw new InputException($"line {entry.Line}: builtin_x86_defs[] entry is not a list");
             var name = String(m["name"], macros) ?? throw new InputException($"line {entry.Line}: model without .name");
-            var set = FeatureSet.Empty;
-            var unnamed = ImmutableArray.CreateBuilder<QemuWordBit>();
-            foreach (var item in m.Items.Where(i => i.Designator?.StartsWith("features[", StringComparison.Ordinal) == true))
-            {
-                var wordName = item.Designator!["features[".Length..^1];
-                var mask = new CExpression(item.Expression, macros).Evaluate();
-                if (mask == 0)
-                {
-                    continue;
-                }
-
-                if (!words.TryGetValue(wordName, out var word))
-                {
-                    throw new InputException($"line {item.Line}: {name}: features of {wordName}, a word without named features");
-                }
-
-                var left = mask;
-                for (var fi = 0; fi < features.Count; fi++)
-                {
-                    // The catalog numbers features by their position in the table.
-                    if (features[fi].Word == word && (features[fi].Mask & mask) != 0)
-                    {
-                        set = set.With(fi);
-                        left &= ~features[fi].Mask;
-                    }
-                }
-
-                for (var b = 0; b < 64; b++)
-                {
-                    if ((left & (1UL << b)) != 0)
-                    {
-                        unnamed.Add(new QemuWordBit(wordName, b));
-                    }
-                }
-            }
-
+            var (set, unnamed) = ReadModelFeatures(m, name, macros, words, features);
             var definition = new QemuModelDefinition
             {
                 Vendor = String(m["vendor"], macros) ?? throw new InputException($"line {entry.Line}: {name}: no .vendor"),
@@ -426,43 +431,91 @@ public static class QemuSourceImporter
                 XLevel = (uint)Int(m["xlevel"], macros),
                 Avx10Version = (int)Int(m["avx10_version"], macros),
                 Features = set,
-                UnnamedBits = unnamed.ToImmutable(),
+                UnnamedBits = unnamed,
                 CacheInfo = Reference(m["cache_info"]),
             };
-            var versions = new List<QemuModelVersion>();
-            if (m["versions"]?.List is { } list)
-            {
-                foreach (var v in list.Items)
-                {
-                    if (v.List is not { Items.Count: > 0 } vl)
-                    {
-                        continue;
-                    }
-
-                    var props = ImmutableArray.CreateBuilder<QemuProp>();
-                    foreach (var p in vl["props"]?.List?.Items ?? [])
-                    {
-                        if (p.List is { Items: [var pn, var pv] })
-                        {
-                            var propName = CExpression.EvaluateString(pn.Expression, macros);
-                            var propValue = CExpression.EvaluateString(pv.Expression, macros);
-                            props.Add(new QemuProp(propName, propValue));
-                        }
-                    }
-
-                    versions.Add(new QemuModelVersion((int)Int(vl["version"], macros), String(vl["alias"], macros), String(vl["note"], macros), props.ToImmutable(), Reference(vl["cache_info"])));
-                }
-            }
-
-            if (versions.Count == 0)
-            {
-                versions.Add(new QemuModelVersion(1, null, null, [], null));
-            }
-
-            models.Add(new QemuBaseModel(name, definition, [.. versions]));
+            models.Add(new QemuBaseModel(name, definition, [.. ReadVersions(m, macros)]));
         }
 
         return models;
+    }
+
+    /// <summary>A model's <c>.features[FEAT_X]</c> masks: the named features (numbered by their position in the table) and the bits without a name.</summary>
+    private static (FeatureSet Set, ImmutableArray<QemuWordBit> Unnamed) ReadModelFeatures(CInit model, string name, CMacros macros, Dictionary<string, QemuFeatureWord> words, List<QemuFeature> features)
+    {
+        var set = FeatureSet.Empty;
+        var unnamed = ImmutableArray.CreateBuilder<QemuWordBit>();
+        foreach (var item in model.Items.Where(i => i.Designator?.StartsWith("features[", StringComparison.Ordinal) == true))
+        {
+            var wordName = item.Designator!["features[".Length..^1];
+            var mask = new CExpression(item.Expression, macros).Evaluate();
+            if (mask == 0)
+            {
+                continue;
+            }
+
+            if (!words.TryGetValue(wordName, out var word))
+            {
+                throw new InputException($"line {item.Line}: {name}: features of {wordName}, a word without named features");
+            }
+
+            var left = mask;
+            for (var fi = 0; fi < features.Count; fi++)
+            {
+                // The catalog numbers features by their position in the table.
+                if (features[fi].Word == word && (features[fi].Mask & mask) != 0)
+                {
+                    set = set.With(fi);
+                    left &= ~features[fi].Mask;
+                }
+            }
+
+            for (var b = 0; b < 64; b++)
+            {
+                if ((left & (1UL << b)) != 0)
+                {
+                    unnamed.Add(new QemuWordBit(wordName, b));
+                }
+            }
+        }
+
+        return (set, unnamed.ToImmutable());
+    }
+
+    /// <summary>A model's <c>.versions</c> (version, alias, note, props, cache descriptors), or version 1 alone when it has none.</summary>
+    private static List<QemuModelVersion> ReadVersions(CInit model, CMacros macros)
+    {
+        var versions = new List<QemuModelVersion>();
+        if (model["versions"]?.List is { } list)
+        {
+            foreach (var v in list.Items)
+            {
+                if (v.List is not { Items.Count: > 0 } vl)
+                {
+                    continue;
+                }
+
+                var props = ImmutableArray.CreateBuilder<QemuProp>();
+                foreach (var p in vl["props"]?.List?.Items ?? [])
+                {
+                    if (p.List is { Items: [var pn, var pv] })
+                    {
+                        var propName = CExpression.EvaluateString(pn.Expression, macros);
+                        var propValue = CExpression.EvaluateString(pv.Expression, macros);
+                        props.Add(new QemuProp(propName, propValue));
+                    }
+                }
+
+                versions.Add(new QemuModelVersion((int)Int(vl["version"], macros), String(vl["alias"], macros), String(vl["note"], macros), props.ToImmutable(), Reference(vl["cache_info"])));
+            }
+        }
+
+        if (versions.Count == 0)
+        {
+            versions.Add(new QemuModelVersion(1, null, null, [], null));
+        }
+
+        return versions;
     }
 
     private static string? String(CItem? item, CMacros macros) =>

@@ -26,12 +26,10 @@ public static class QemuHostProbe
     public static async Task<QemuHostView> ExpandHostAsync(string binary, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var path = FindBinary(binary) ?? throw new QmpException($"QEMU binary '{binary}' not found");
-        using var process = await QemuProcess.StartAsync(path, QemuAccelerator.Kvm, timeout, cancellationToken).ConfigureAwait(false);
-        using var client = await QmpClient.ConnectAsync(process.SocketPath, timeout, cancellationToken).ConfigureAwait(false);
-        var expansion = await client.QueryCpuModelExpansionAsync("full", "host", null, cancellationToken).ConfigureAwait(false);
-        var version = VersionOf(client.GreetingJson);
-        await client.QuitAsync(cancellationToken).ConfigureAwait(false);
-        process.WaitForExit(timeout);
+        using var session = await QmpSession.StartAsync(path, QemuLaunch.For(QemuAccelerator.Kvm), timeout, cancellationToken).ConfigureAwait(false);
+        var expansion = await session.Client.QueryCpuModelExpansionAsync("full", "host", null, cancellationToken).ConfigureAwait(false);
+        var version = VersionOf(session.Client.GreetingJson);
+        await session.StopAsync(timeout, cancellationToken).ConfigureAwait(false);
         return new QemuHostView(expansion, version);
     }
 
