@@ -6,7 +6,9 @@ using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
 using VirtCpu.Fleet;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Bench;
 

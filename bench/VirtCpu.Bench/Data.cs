@@ -4,7 +4,8 @@ using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Bench;
 

@@ -109,9 +109,9 @@ public static class FleetData
         {
             clock.Restart();
             var entries = FleetFile.Read(dir);
-            var nodes = entries.Select(e => VirtCpu.Migration.Node.Resolve(VirtCpu.Formats.NodeProfileReader.Read(e.Profile!))).ToList();
+            var nodes = entries.Select(e => VirtCpu.Migration.Node.Resolve(VirtCpu.Formats.NodeProfiles.NodeProfileReader.Read(e.Profile!))).ToList();
             var resolve = clock.Elapsed;
-            var count = entries.Sum(e => Directory.GetFiles(e.Domains!, "*.xml").Select(VirtCpu.Formats.LibvirtDomain.Read).Count());
+            var count = entries.Sum(e => Directory.GetFiles(e.Domains!, "*.xml").Select(VirtCpu.Formats.LibvirtXml.LibvirtDomain.Read).Count());
             Console.WriteLine($"parts {i + 1}: {nodes.Count} profiles read and resolved {resolve.TotalSeconds:0.000} s, {count} domains parsed (one thread) {(clock.Elapsed - resolve).TotalSeconds:0.000} s");
         }
 

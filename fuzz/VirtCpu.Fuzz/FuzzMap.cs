@@ -59,7 +59,7 @@ internal static class FuzzMap
     public static void Load(byte[] data)
     {
         File.WriteAllBytes(Path.Combine(Directory.Value, "x86_fuzz.xml"), data);
-        _ = VirtCpu.Formats.LibvirtMapReader.Load(Directory.Value, "fuzz");
+        _ = VirtCpu.Formats.LibvirtXml.LibvirtMapReader.Load(Directory.Value, "fuzz");
     }
 
     private static string Create()

@@ -5,7 +5,12 @@ using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 
 namespace VirtCpu.Fuzz;
 

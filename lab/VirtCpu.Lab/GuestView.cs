@@ -1,5 +1,5 @@
 using System.Globalization;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Lab;
 

@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 using VirtCpu.Operations;
 

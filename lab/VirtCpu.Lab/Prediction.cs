@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Lab;

@@ -1,5 +1,6 @@
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Cli;
 

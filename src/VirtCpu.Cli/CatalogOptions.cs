@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Cli;
 

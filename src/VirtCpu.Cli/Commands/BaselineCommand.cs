@@ -1,7 +1,7 @@
 using System.CommandLine;
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Cli.Commands;
 

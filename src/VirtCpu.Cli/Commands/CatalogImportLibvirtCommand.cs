@@ -1,5 +1,7 @@
 using System.CommandLine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Cli.Commands;
 

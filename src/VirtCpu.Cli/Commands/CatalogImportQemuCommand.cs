@@ -1,6 +1,8 @@
 using System.CommandLine;
-using VirtCpu.Formats;
-using VirtCpu.Formats.QemuSource;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
+using VirtCpu.Formats.QemuData.Source;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.BinaryImport;
 using VirtCpu.Qemu.Qmp;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Cli.Commands;
 

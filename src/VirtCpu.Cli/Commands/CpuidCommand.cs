@@ -1,6 +1,8 @@
 using System.CommandLine;
 using VirtCpu.Cpuid;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Cli.Commands;
 

@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using VirtCpu.Fleet;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.Qmp;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Cli.Commands;

@@ -1,5 +1,7 @@
 using System.CommandLine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.Qmp;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.Qmp;
 

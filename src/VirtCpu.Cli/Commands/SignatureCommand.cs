@@ -1,5 +1,5 @@
 using System.CommandLine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Operations;
 
 namespace VirtCpu.Cli.Commands;

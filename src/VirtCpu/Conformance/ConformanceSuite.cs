@@ -5,7 +5,10 @@ using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Conformance;

@@ -2,7 +2,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Conformance;
 

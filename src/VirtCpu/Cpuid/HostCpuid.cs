@@ -6,7 +6,7 @@ namespace VirtCpu.Cpuid;
 /// <summary>
 /// Reads this machine's CPUID leaves directly from the processor, the leaves and subleaves libvirt
 /// reads (<c>virCPUx86GetHost</c>, <c>docs/design.md#52-cpu-data</c>). MSRs are not read here (that
-/// needs a device file; see <c>VirtCpu.Formats.HostMsrReader</c>).
+/// needs a device file; see <c>VirtCpu.Formats.HostCaptures.HostMsrReader</c>).
 /// </summary>
 /// <remarks>
 /// Leaves 0 to the maximum basic leaf (leaf 0 EAX) and 0x80000000 to the maximum extended leaf

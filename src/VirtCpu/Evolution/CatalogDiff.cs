@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

@@ -184,5 +184,5 @@ public sealed record CatalogDiffReport
     /// <param name="guest">The guest.</param>
     /// <returns>The XML on one line.</returns>
     public static string OneLine(CpuDefinition guest) =>
-        string.Join(string.Empty, Formats.CpuXml.Format(guest).Split('\n').Select(l => l.Trim()));
+        string.Join(string.Empty, Formats.LibvirtXml.CpuXml.Format(guest).Split('\n').Select(l => l.Trim()));
 }

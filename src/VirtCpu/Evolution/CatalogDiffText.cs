@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Evolution;
 

@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Evolution;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Evolution;

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Fleet;

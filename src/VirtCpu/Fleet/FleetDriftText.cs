@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Fleet;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Fleet;

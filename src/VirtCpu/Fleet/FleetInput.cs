@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Fleet;

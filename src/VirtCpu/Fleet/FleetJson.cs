@@ -1,5 +1,7 @@
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Fleet;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

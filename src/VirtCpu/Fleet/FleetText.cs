@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Fleet;

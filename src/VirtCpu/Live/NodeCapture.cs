@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Live;
 

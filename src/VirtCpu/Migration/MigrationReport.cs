@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Migration;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Migration;

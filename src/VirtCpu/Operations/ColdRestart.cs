@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Operations;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Operations;

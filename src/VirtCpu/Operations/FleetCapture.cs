@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Live;
 
 namespace VirtCpu.Operations;

@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.NodeProfiles;
 
 namespace VirtCpu.Operations;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Live;
 using VirtCpu.Migration;
 

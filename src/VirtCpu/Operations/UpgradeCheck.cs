@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Operations;

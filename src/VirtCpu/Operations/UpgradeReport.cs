@@ -1,5 +1,5 @@
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Operations;
 

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Operations;

@@ -62,6 +62,28 @@ public partial class FloorPlanTests
     }
 
     [Fact]
+    public void Formats_are_grouped_by_ecosystem_with_namespaces_that_match_their_folders()
+    {
+        // docs/design.md section 2: one folder per ecosystem, nothing loose in Formats/ itself.
+        string[] ecosystems = ["HostCaptures", "Input", "LibvirtXml", "NodeProfiles", "ProjectFiles", "QemuData"];
+        var formats = Path.Combine(SharedData.RepoRoot, "src", "VirtCpu", "Formats");
+        Assert.Empty(Directory.GetFiles(formats, "*.cs").Select(Path.GetFileName));
+        Assert.Equal(ecosystems, Directory.GetDirectories(formats).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var misplaced = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(formats, "*.cs", SearchOption.AllDirectories))
+        {
+            var folder = Path.GetRelativePath(formats, Path.GetDirectoryName(file)!).Replace(Path.DirectorySeparatorChar, '.');
+            var expected = $"namespace VirtCpu.Formats.{folder};";
+            if (!File.ReadLines(file).Any(l => l == expected))
+            {
+                misplaced.Add($"{Path.GetRelativePath(formats, file)}: expected '{expected}'");
+            }
+        }
+
+        Assert.True(misplaced.Count == 0, string.Join('\n', misplaced));
+    }
+
+    [Fact]
     public void Cli_holds_no_algorithms()
     {
         // The CLI is floor 6: it may use anything, but it must not grow its own engines. A cheap

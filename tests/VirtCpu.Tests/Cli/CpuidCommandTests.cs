@@ -1,6 +1,6 @@
 using System.Reflection;
 using VirtCpu.Cpuid;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Cli;
 

@@ -41,7 +41,7 @@ public sealed class ReleaseAsDataTests : IDisposable
         File.Copy(Path.Combine(SharedData.RepoRoot, "tests", "VirtCpu.Tests", "Fixtures", "cpudata-virtual-turin.xml"), Path.Combine(_dir.FullName, "host.xml"));
         File.WriteAllText(Path.Combine(_dir.FullName, "old.json"), """{"catalog": "libvirt-11.3", "qemu": "10.0", "machine": "pc-q35-10.0", "accel": "tcg", "host": {"cpuid": "host.xml"}}""");
         File.WriteAllText(Path.Combine(_dir.FullName, "new.json"), """{"catalog": "libvirt-11.3", "qemu": "qemu-99.1.qcat", "machine": "pc-q35-99.1", "accel": "tcg", "host": {"cpuid": "host.xml"}}""");
-        File.WriteAllText(Path.Combine(_dir.FullName, "qemu-99.1.behaviour"), VirtCpu.Formats.BehaviourFile.BuiltInText("qemu-10.0").Replace("release qemu 10.0", "release qemu 99.1", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(_dir.FullName, "qemu-99.1.behaviour"), VirtCpu.Formats.ProjectFiles.BehaviourFile.BuiltInText("qemu-10.0").Replace("release qemu 10.0", "release qemu 99.1", StringComparison.Ordinal));
         var behaviour = new Dictionary<string, string> { ["VIRTCPU_BEHAVIOUR_PATH"] = _dir.FullName };
         File.WriteAllText(Path.Combine(_dir.FullName, "guest.xml"), "<cpu mode='custom' match='exact' check='partial'>\n  <model fallback='forbid'>Westmere</model>\n</cpu>\n");
 

@@ -1,6 +1,7 @@
 using VirtCpu.Catalog;
 using VirtCpu.Cpuid;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Cpuid;
 

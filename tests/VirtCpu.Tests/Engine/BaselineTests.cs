@@ -1,6 +1,6 @@
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 using static VirtCpu.Tests.Engine.TinyCatalog;
 

@@ -1,6 +1,8 @@
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Tests.Engine;
 

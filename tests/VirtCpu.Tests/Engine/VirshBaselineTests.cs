@@ -3,7 +3,8 @@ using VirtCpu.Catalog;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Tests.Cli;
 
 namespace VirtCpu.Tests.Engine;

@@ -1,6 +1,6 @@
 using VirtCpu.Catalog;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Tests.Evolution;

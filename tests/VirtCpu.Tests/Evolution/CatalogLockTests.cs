@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using VirtCpu.Catalog;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Tests.Evolution;
 

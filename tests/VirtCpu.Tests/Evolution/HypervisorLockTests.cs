@@ -1,5 +1,5 @@
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Tests.Evolution;
 

@@ -1,4 +1,5 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Tests.Cli;
 
 namespace VirtCpu.Tests.Evolution;

@@ -1,6 +1,7 @@
 using VirtCpu.Catalog;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Tests.Evolution;

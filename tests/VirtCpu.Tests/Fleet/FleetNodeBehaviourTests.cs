@@ -1,5 +1,6 @@
 using VirtCpu.Fleet;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

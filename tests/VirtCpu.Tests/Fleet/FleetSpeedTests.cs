@@ -4,7 +4,8 @@ using System.Text.Json;
 using VirtCpu.Catalog;
 using VirtCpu.Cpuid;
 using VirtCpu.Fleet;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.ProjectFiles;
 using Xunit;
 
 namespace VirtCpu.Tests.Fleet;

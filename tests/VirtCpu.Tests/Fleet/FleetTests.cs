@@ -6,7 +6,11 @@ using System.Text.RegularExpressions;
 using VirtCpu.Cpu;
 using VirtCpu.Engine;
 using VirtCpu.Fleet;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using Xunit;
 
 namespace VirtCpu.Tests.Fleet;

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Tests.Formats;
 

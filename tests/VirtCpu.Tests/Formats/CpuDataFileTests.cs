@@ -1,5 +1,5 @@
 using VirtCpu.Catalog;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
 
 namespace VirtCpu.Tests.Formats;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsCheck;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Formats;
 

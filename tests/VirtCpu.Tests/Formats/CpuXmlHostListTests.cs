@@ -3,7 +3,8 @@ using System.Text;
 using VirtCpu.Cpu;
 using VirtCpu.Cpuid;
 using VirtCpu.Engine;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.ProjectFiles;
 
 namespace VirtCpu.Tests.Formats;
 

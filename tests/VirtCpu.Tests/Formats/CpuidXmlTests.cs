@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CsCheck;
 using VirtCpu.Catalog;
 using VirtCpu.Cpuid;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Formats;
 

@@ -1,4 +1,5 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Formats;
 

@@ -1,6 +1,6 @@
 using VirtCpu.Catalog;
 using VirtCpu.Cpuid;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
 
 namespace VirtCpu.Tests.Formats;
 

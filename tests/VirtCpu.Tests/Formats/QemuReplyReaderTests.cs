@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Tests.Formats;

@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Tests.Formats;
 

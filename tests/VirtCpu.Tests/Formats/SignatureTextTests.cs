@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
 
 namespace VirtCpu.Tests.Formats;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using VirtCpu.Formats;
+using VirtCpu.Formats.Input;
 
 namespace VirtCpu.Tests.Hostile;
 

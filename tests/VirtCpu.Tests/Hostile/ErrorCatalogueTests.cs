@@ -94,7 +94,7 @@ public sealed class ErrorCatalogueTests : IDisposable
             case "file-too-large":
                 using (var big = File.Create(Path.Combine(_dir.FullName, "big.xml")))
                 {
-                    big.SetLength(VirtCpu.Formats.CpuDataFile.MaxBytes + 1);
+                    big.SetLength(VirtCpu.Formats.HostCaptures.CpuDataFile.MaxBytes + 1);
                 }
 
                 return (["qemu", "expand", "Skylake-Client", "--offer", "big.xml"], "big.xml: ", "file too large");

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using VirtCpu.Evolution;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 
 namespace VirtCpu.Tests.Hostile;
 

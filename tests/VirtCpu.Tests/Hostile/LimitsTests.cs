@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using VirtCpu.Formats;
+using VirtCpu.Formats.HostCaptures;
+using VirtCpu.Formats.Input;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.QemuData;
 
 namespace VirtCpu.Tests.Hostile;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 
 namespace VirtCpu.Tests.Lab;

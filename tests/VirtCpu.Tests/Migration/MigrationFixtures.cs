@@ -1,6 +1,8 @@
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 

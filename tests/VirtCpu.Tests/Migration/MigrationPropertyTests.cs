@@ -1,7 +1,8 @@
 using CsCheck;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.LibvirtXml;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 using Xunit;
 using static VirtCpu.Tests.Migration.MigrationFixtures;

@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Tests.Cli;
 
 namespace VirtCpu.Tests.Migration;

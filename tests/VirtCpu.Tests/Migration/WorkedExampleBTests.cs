@@ -1,6 +1,6 @@
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 using Xunit;
 using static VirtCpu.Tests.Migration.MigrationFixtures;

@@ -1,5 +1,5 @@
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 using Xunit;

@@ -57,10 +57,10 @@ internal sealed class OperationsFixture : IDisposable
     /// <summary>The live <c>&lt;cpu&gt;</c> a definition gets when it starts on a stack's node (what libvirt writes into the live XML).</summary>
     public string LiveCpu(string stack, string cpu, string machine = "pc-i440fx-7.2")
     {
-        var node = VirtCpu.Migration.Node.Resolve(VirtCpu.Formats.NodeProfileReader.Read(Path.Combine(Root, stack + ".json")));
-        var start = VirtCpu.Migration.GuestStarter.Start(VirtCpu.Formats.CpuXml.Parse(cpu, "cpu.xml", VirtCpu.Cpu.CpuType.Guest), node, machine);
+        var node = VirtCpu.Migration.Node.Resolve(VirtCpu.Formats.NodeProfiles.NodeProfileReader.Read(Path.Combine(Root, stack + ".json")));
+        var start = VirtCpu.Migration.GuestStarter.Start(VirtCpu.Formats.LibvirtXml.CpuXml.Parse(cpu, "cpu.xml", VirtCpu.Cpu.CpuType.Guest), node, machine);
         Assert.True(start.Succeeded, start.Reason);
-        return VirtCpu.Formats.CpuXml.Format(start.LiveDefinition!);
+        return VirtCpu.Formats.LibvirtXml.CpuXml.Format(start.LiveDefinition!);
     }
 
     public static string DomainXml(string name, string cpu, int vcpus = 1, string machine = "pc-i440fx-7.2", int memoryMiB = 64, string extra = "", string type = "qemu") =>

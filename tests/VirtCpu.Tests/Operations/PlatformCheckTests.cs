@@ -58,7 +58,7 @@ public sealed class PlatformCheckTests
     [Fact]
     public void Domain_xml_gives_memory_maxphysaddr_and_tsc()
     {
-        var d = VirtCpu.Formats.LibvirtDomain.Parse(DomainXml("g", Qemu64().Replace("</cpu>", "<maxphysaddr mode='emulate' bits='42'/></cpu>", StringComparison.Ordinal), memoryMiB: 2048, extra: "<clock><timer name='tsc' frequency='3000000000'/></clock>"), "g.xml");
+        var d = VirtCpu.Formats.LibvirtXml.LibvirtDomain.Parse(DomainXml("g", Qemu64().Replace("</cpu>", "<maxphysaddr mode='emulate' bits='42'/></cpu>", StringComparison.Ordinal), memoryMiB: 2048, extra: "<clock><timer name='tsc' frequency='3000000000'/></clock>"), "g.xml");
         Assert.Equal(2048L * 1024, d.MemoryKiB);
         Assert.Equal(("emulate", 42), d.MaxPhysAddr);
         Assert.Equal(3000000000L, d.TscFrequency);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Operations;
 using VirtCpu.Tests.Cli;
 using static VirtCpu.Tests.Operations.OperationsFixture;

@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Operations;
 using VirtCpu.Tests.Cli;
 using static VirtCpu.Tests.Operations.OperationsFixture;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Tests.Qemu;

@@ -1,4 +1,4 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
 using VirtCpu.Qemu;
 
 namespace VirtCpu.Tests.Qemu;

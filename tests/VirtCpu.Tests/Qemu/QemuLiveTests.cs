@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.Qmp;
 

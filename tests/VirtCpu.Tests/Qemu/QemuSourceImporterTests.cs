@@ -1,5 +1,5 @@
-using VirtCpu.Formats;
-using VirtCpu.Formats.QemuSource;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData.Source;
 
 namespace VirtCpu.Tests.Qemu;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using VirtCpu.Catalog;
 using VirtCpu.Cpu;
-using VirtCpu.Formats;
+using VirtCpu.Formats.NodeProfiles;
 using VirtCpu.Migration;
 using VirtCpu.Qemu;
 using VirtCpu.Qemu.Qmp;

@@ -1,4 +1,5 @@
-using VirtCpu.Formats;
+using VirtCpu.Formats.ProjectFiles;
+using VirtCpu.Formats.QemuData;
 
 namespace VirtCpu.Tests.Qemu;
 
