@@ -70,8 +70,8 @@ public static class FleetShape
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var nodes = before.Nodes.Concat(after.Nodes).ToList();
-        var catalog = nodes.OrderBy(n => n.Node.Libvirt).Select(n => n.Node.Catalog).FirstOrDefault() ?? BuiltInCatalogs.Get("libvirt-11.3");
-        var hypervisor = nodes.OrderBy(n => n.Node.Hypervisor.QemuVersion).Select(n => n.Node.Hypervisor).FirstOrDefault() ?? BuiltInHypervisors.Get("10.0");
+        var catalog = nodes.OrderBy(n => n.Node.Libvirt).Select(n => n.Node.Catalog).FirstOrDefault() ?? BuiltInCatalogs.Get(BuiltInCatalogs.Default);
+        var hypervisor = nodes.OrderBy(n => n.Node.Hypervisor.QemuVersion).Select(n => n.Node.Hypervisor).FirstOrDefault() ?? BuiltInHypervisors.Get(BuiltInHypervisors.Default);
         var options = new FleetOptions { MaxPoolsPerVendor = maxPools };
         var a = FleetReport.Compute(catalog, hypervisor, Hosts(before, catalog, hypervisor), options: options);
         var b = FleetReport.Compute(catalog, hypervisor, Hosts(after, catalog, hypervisor), options: options);

@@ -210,7 +210,7 @@ public static class UpgradeCheck
             steps.Add(new UpgradeStep(name, stepGuests.ToImmutable()));
         }
 
-        return new UpgradePlan($"libvirt {(profile.Libvirt ?? new Version(11, 3)).ToString(2)}, QEMU {profile.Hypervisor.QemuVersion.ToString(2)}", [.. order], steps.ToImmutable(), 0);
+        return new UpgradePlan($"libvirt {upgraded.Values.First().Node.Libvirt.ToString(2)}, QEMU {profile.Hypervisor.QemuVersion.ToString(2)}", [.. order], steps.ToImmutable(), 0);
     }
 
     private static IEnumerable<List<string>> Permutations(List<string> items)

@@ -4,7 +4,7 @@ using VirtCpu.Lab;
 namespace VirtCpu.Tests.Lab;
 
 /// <summary>
-/// What real libvirt 9.0/QEMU 7.2 and 11.3/10.0 daemons did in the lab (exported by
+/// What real libvirt 9.0/QEMU 7.2, 11.3/10.0 and 12.8/11.1 daemons did in the lab (exported by
 /// <c>lab/run --export-fixtures</c>), held against the model without daemons: every start and every
 /// migration hop must be predicted as it really went.
 /// </summary>
