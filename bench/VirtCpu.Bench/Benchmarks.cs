@@ -111,7 +111,7 @@ public class QemuBench
     public void Setup()
     {
         _names = [.. _qemu.ModelNames];
-        _machine = QemuMachineTypes.Find(_qemu.QemuVersion, "pc");
+        _machine = QemuMachineTypes.Find(_qemu, "pc");
     }
 
     [Benchmark]
@@ -140,7 +140,7 @@ public class MigrationBench
     public void Setup()
     {
         var qemu = BuiltInHypervisors.Get("qemu-10.0");
-        var machine = QemuMachineTypes.Find(qemu.QemuVersion, "pc-q35-9.2");
+        var machine = QemuMachineTypes.Find(qemu, "pc-q35-9.2");
         var names = qemu.NamesOf(QemuModelResolution.Resolve(qemu, "Skylake-Server-v1", machine).Definition.Features)
             .Concat(["x2apic", "hypervisor"]).Distinct(StringComparer.Ordinal).ToImmutableArray();
         var host = new InlineHost("Intel", 6, 85, 4, names);

@@ -16,7 +16,8 @@ public sealed record PlatformBlocker(Verdict Verdict, string What, string Reason
 /// What else than the CPU model makes a live migration fail or change the guest, as the domain XML and
 /// the nodes reveal it: the machine type missing on the destination's QEMU, more vCPUs than the
 /// destination allows, physical address bits (<c>&lt;maxphysaddr&gt;</c>), the TSC frequency, and an
-/// invariant TSC without a fixed frequency (QEMU refuses to migrate it).
+/// invariant TSC without a fixed frequency (QEMU refuses to migrate it). A destination catalog that
+/// holds no machine types (a table import) cannot judge the machine type, so that check is left out.
 /// </summary>
 public static class PlatformCheck
 {
@@ -41,7 +42,8 @@ public static class PlatformCheck
         ArgumentNullException.ThrowIfNull(enabled);
         var list = ImmutableArray.CreateBuilder<PlatformBlocker>();
         var qemu = target.Hypervisor.QemuVersion;
-        if (!domain.MachineIsAlias && !QemuMachineTypes.Names(qemu).Contains(domain.Machine, StringComparer.Ordinal))
+        var knowsMachines = !target.Hypervisor.MachineTypes.IsDefaultOrEmpty;
+        if (knowsMachines && !domain.MachineIsAlias && !QemuMachineTypes.Names(target.Hypervisor).Contains(domain.Machine, StringComparer.Ordinal))
         {
             list.Add(new PlatformBlocker(Verdict.Blocked, "machine-type", $"QEMU {qemu.ToString(2)} on {target.Name} has no machine type {domain.Machine} (its newest is {target.Machine}); the guest keeps its machine type when it migrates."));
         }

@@ -32,7 +32,8 @@ public sealed record QemuMachineType(string Name, string CanonicalName, QemuDefa
 /// <summary>
 /// The x86 machine types of a QEMU release (docs/design.md#61-versions-and-resolution): the versioned PC
 /// types come from the catalog (<see cref="QemuHypervisorCatalog.MachineTypes"/>, imported from
-/// QEMU's source); a catalog without them (a table import) gets the 7.2/10.0 rule set by version.
+/// QEMU's source or binary); a catalog without them (a table import) knows only the unversioned
+/// types that carry no compat properties (<c>none</c>, <c>isapc</c>, <c>microvm</c>).
 /// </summary>
 public static class QemuMachineTypes
 {
@@ -42,13 +43,8 @@ public static class QemuMachineTypes
     public static ImmutableArray<string> Names(QemuHypervisorCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return Names(Versioned(catalog));
+        return Names([.. catalog.MachineTypes]);
     }
-
-    /// <summary>Every machine type name of a QEMU release by the 7.2/10.0 rule set (for catalogs without machine data).</summary>
-    /// <param name="qemu">The QEMU release.</param>
-    /// <returns>The names.</returns>
-    public static ImmutableArray<string> Names(Version qemu) => Names(Rules(qemu));
 
     /// <summary>Finds a machine type of a catalog's release.</summary>
     /// <param name="catalog">The hypervisor catalog.</param>
@@ -58,15 +54,8 @@ public static class QemuMachineTypes
     public static QemuMachineType Find(QemuHypervisorCatalog catalog, string name)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return Find(catalog.QemuVersion, Versioned(catalog), name);
+        return Find(catalog, [.. catalog.MachineTypes], name);
     }
-
-    /// <summary>Finds a machine type by the 7.2/10.0 rule set (for catalogs without machine data).</summary>
-    /// <param name="qemu">The QEMU release.</param>
-    /// <param name="name">The machine type name.</param>
-    /// <returns>The machine type.</returns>
-    /// <exception cref="InputException">When the release has no such machine type.</exception>
-    public static QemuMachineType Find(Version qemu, string name) => Find(qemu, Rules(qemu), name);
 
     private static ImmutableArray<string> Names(List<string> versioned)
     {
@@ -75,15 +64,15 @@ public static class QemuMachineTypes
         return [.. list];
     }
 
-    private static QemuMachineType Find(Version qemu, List<string> versioned, string name)
+    private static QemuMachineType Find(QemuHypervisorCatalog catalog, List<string> versioned, string name)
     {
-        ArgumentNullException.ThrowIfNull(qemu);
         ArgumentNullException.ThrowIfNull(name);
+        var qemu = catalog.QemuVersion;
         var pc = Series(versioned, "pc-i440fx-");
         var q35 = Series(versioned, "pc-q35-");
-        if (pc.Count == 0 || q35.Count == 0)
+        if ((pc.Count == 0 || q35.Count == 0) && name is not ("isapc" or "microvm" or "none"))
         {
-            throw new InputException(null, $"QEMU {qemu.ToString(2)}: the catalog lists no pc-i440fx or pc-q35 machine types");
+            throw new InputException(null, $"{catalog.Name} holds no pc-i440fx or pc-q35 machine types, so it cannot resolve '{name}' (a table import: import QEMU {qemu.ToString(2)} with import-qemu --source or --binary)");
         }
 
         switch (name)
@@ -121,36 +110,4 @@ public static class QemuMachineTypes
             .OfType<Version>()
             .Where(v => v.Build < 0)
             .Order()];
-
-    private static List<string> Versioned(QemuHypervisorCatalog catalog) =>
-        catalog.MachineTypes.IsDefaultOrEmpty ? Rules(catalog.QemuVersion) : [.. catalog.MachineTypes];
-
-    /// <summary>
-    /// The versioned types by the rule set of 7.2 and 10.0: <c>pc-i440fx</c> 1.4 to 7.2 in 7.2, 2.4 to
-    /// 10.0 in 10.0; <c>pc-q35</c> from 2.4, with the bug-fix type <c>pc-q35-4.0.1</c>.
-    /// </summary>
-    private static List<string> Rules(Version qemu)
-    {
-        ArgumentNullException.ThrowIfNull(qemu);
-        var all = new List<Version>();
-        foreach (var (major, minors) in new[] { (1, new[] { 4, 5, 6, 7 }), (2, Enumerable.Range(0, 13).ToArray()), (3, new[] { 0, 1 }), (4, new[] { 0, 1, 2 }), (5, new[] { 0, 1, 2 }), (6, new[] { 0, 1, 2 }), (7, new[] { 0, 1, 2 }), (8, new[] { 0, 1, 2 }), (9, new[] { 0, 1, 2 }), (10, new[] { 0 }) })
-        {
-            all.AddRange(minors.Select(m => new Version(major, m)));
-        }
-
-        var current = new Version(qemu.Major, qemu.Minor);
-        var oldest = current >= new Version(10, 0) ? new Version(2, 4) : new Version(1, 4);
-        var versions = all.Where(v => v >= oldest && v <= current).ToList();
-        var list = versions.Select(v => $"pc-i440fx-{v.ToString(2)}").ToList();
-        foreach (var v in versions.Where(v => v >= new Version(2, 4)))
-        {
-            list.Add($"pc-q35-{v.ToString(2)}");
-            if (v == new Version(4, 0))
-            {
-                list.Add("pc-q35-4.0.1");
-            }
-        }
-
-        return list;
-    }
 }

@@ -35,7 +35,7 @@ internal static class MigrationFixtures
     public static List<string> QemuModelFeatures(string model, QemuHypervisorCatalog? q = null)
     {
         q ??= Qemu10;
-        var resolution = QemuModelResolution.Resolve(q, model, QemuMachineTypes.Find(q.QemuVersion, Q35));
+        var resolution = QemuModelResolution.Resolve(q, model, QemuMachineTypes.Find(q, Q35));
         return [.. q.NamesOf(resolution.Definition.Features)];
     }
 

@@ -124,7 +124,7 @@ public sealed class QemuExpansionTests
     [InlineData("xenfv-3.1", "legacy", null)]
     public void UnversionedNamesResolveByMachineType(string machine, string resolved, string? aliasOf)
     {
-        var r = QemuModelResolution.Resolve(Q10, "Haswell", QemuMachineTypes.Find(Q10.QemuVersion, machine));
+        var r = QemuModelResolution.Resolve(Q10, "Haswell", QemuMachineTypes.Find(Q10, machine));
         Assert.Equal(resolved, r.Resolved);
         Assert.Equal(aliasOf, r.AliasOf);
         Assert.Equal("Haswell", r.Given);
@@ -133,7 +133,7 @@ public sealed class QemuExpansionTests
     [Fact]
     public void AliasesAndVersionedNamesIgnoreTheMachineType()
     {
-        var legacy = QemuMachineTypes.Find(Q10.QemuVersion, "pc-i440fx-2.4");
+        var legacy = QemuMachineTypes.Find(Q10, "pc-i440fx-2.4");
         Assert.Equal("Haswell-v2", QemuModelResolution.Resolve(Q10, "Haswell-noTSX", legacy).Resolved);
         Assert.Null(QemuModelResolution.Resolve(Q10, "Haswell-noTSX", legacy).AliasOf);
         Assert.Equal("Haswell-v3", QemuModelResolution.Resolve(Q10, "Haswell-v3", legacy).Resolved);
@@ -145,12 +145,18 @@ public sealed class QemuExpansionTests
     [Fact]
     public void MachineTypesDependOnTheRelease()
     {
-        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q10.QemuVersion, "pc-i440fx-2.3"));
-        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q72.QemuVersion, "pc-i440fx-8.0"));
-        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q72.QemuVersion, "pc-q35-2.3"));
-        Assert.Equal(QemuDefaultVersion.Legacy, QemuMachineTypes.Find(Q72.QemuVersion, "pc-i440fx-1.4").DefaultVersion);
-        Assert.Equal("pc-i440fx-10.0", QemuMachineTypes.Find(Q10.QemuVersion, "pc").CanonicalName);
-        Assert.Equal("pc-q35-7.2", QemuMachineTypes.Find(Q72.QemuVersion, "q35").CanonicalName);
+        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q10, "pc-i440fx-2.3"));
+        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q72, "pc-i440fx-8.0"));
+        Assert.Throws<InputException>(() => QemuMachineTypes.Find(Q72, "pc-q35-2.3"));
+        Assert.Equal(QemuDefaultVersion.Legacy, QemuMachineTypes.Find(Q72, "pc-i440fx-1.4").DefaultVersion);
+        Assert.Equal("pc-i440fx-10.0", QemuMachineTypes.Find(Q10, "pc").CanonicalName);
+        Assert.Equal("pc-q35-7.2", QemuMachineTypes.Find(Q72, "q35").CanonicalName);
+
+        // A catalog without machine data (a table import) resolves no PC type: no rule stands in.
+        var bare = Q72.WithMachineData([], []);
+        Assert.Equal("none", QemuMachineTypes.Find(bare, "none").CanonicalName);
+        var e = Assert.Throws<InputException>(() => QemuMachineTypes.Find(bare, "pc"));
+        Assert.Equal("qemu-7.2 holds no pc-i440fx or pc-q35 machine types, so it cannot resolve 'pc' (a table import: import QEMU 7.2 with import-qemu --source or --binary)", e.Message);
     }
 
     [Fact]
@@ -224,7 +230,7 @@ public sealed class QemuExpansionTimingTests
     public void ExpandAllExpandsEveryNameWithinTheHangBound(string qemu)
     {
         var catalog = BuiltInHypervisors.Get(qemu);
-        var none = QemuMachineTypes.Find(catalog.QemuVersion, "none");
+        var none = QemuMachineTypes.Find(catalog, "none");
         var config = new QemuCpuConfig("") { Accelerator = QemuAccelerator.Tcg };
         _ = catalog.ModelNames.Select(n => QemuExpander.Expand(catalog, QemuModelResolution.Resolve(catalog, n, none), config)).ToList();
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -46,7 +46,7 @@ public sealed class QemuReferenceProbeTests
     {
         SharedData.Require("qemu-7.2/qmp-probe-tcg.json");
         var catalog = BuiltInHypervisors.Get("7.2");
-        var none = QemuMachineTypes.Find(catalog.QemuVersion, "none");
+        var none = QemuMachineTypes.Find(catalog, "none");
         var checkedCount = 0;
         foreach (var d in Tcg.Value.Definitions.Where(d => d.Name is not ("host" or "max" or "base")))
         {

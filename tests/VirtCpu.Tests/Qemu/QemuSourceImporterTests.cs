@@ -17,6 +17,7 @@ public sealed class QemuSourceImporterTests
     {
         var i386 = Path.Combine(root, "target", "i386");
         Directory.CreateDirectory(i386);
+        WriteMachines(Path.Combine(root, "hw", "i386"));
         Directory.CreateDirectory(Path.Combine(root, "include", "qemu"));
         File.WriteAllText(Path.Combine(root, "VERSION"), version + "\n");
         File.WriteAllText(Path.Combine(root, "include", "qemu", "hw-version.h"), "#define QEMU_HW_VERSION \"9.9+\"\n");
@@ -128,6 +129,25 @@ public sealed class QemuSourceImporterTests
             """);
     }
 
+    /// <summary>The PC machine files: two i440fx types and one q35 type, and a compat array for 42.0 with one CPU entry and one device entry.</summary>
+    private static void WriteMachines(string hw)
+    {
+        Directory.CreateDirectory(hw);
+        File.WriteAllText(Path.Combine(hw, "pc.c"), """
+            GlobalProperty pc_compat_42_0[] = {
+                { "toy64-x86_64-cpu", "vme", "off" },
+                { "some-device", "x-flag", "on" },
+            };
+            """);
+        File.WriteAllText(Path.Combine(hw, "pc_piix.c"), """
+            DEFINE_I440FX_MACHINE(42, 1);
+            DEFINE_I440FX_MACHINE(42, 0);
+            """);
+        File.WriteAllText(Path.Combine(hw, "pc_q35.c"), """
+            DEFINE_Q35_MACHINE(42, 1);
+            """);
+    }
+
     [Fact]
     public void ReadsWordsFeaturesAliasesDependenciesAndModels()
     {
@@ -157,6 +177,9 @@ public sealed class QemuSourceImporterTests
             Assert.Equal("Toy CPU version 9.9+", toy64.Definition.ModelId);
             Assert.Single(toy64.Versions);
             Assert.Equal([new VirtCpu.Qemu.QemuWordBit("FEAT_1_EDX", 7)], toy64.Definition.UnnamedBits);
+            Assert.Equal(["pc-i440fx-42.0", "pc-i440fx-42.1", "pc-q35-42.1"], catalog.MachineTypes);
+            Assert.Equal([new VirtCpu.Qemu.QemuCompatProperty(new Version(42, 0), "toy64", "vme", "off")], catalog.CompatProperties);
+            Assert.Equal("pc-i440fx-42.1", VirtCpu.Qemu.QemuMachineTypes.Find(catalog, "pc").CanonicalName);
 
             // The catalog survives the project's own format.
             var text = QcatWriter.Write(catalog);

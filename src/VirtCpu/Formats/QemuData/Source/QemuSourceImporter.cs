@@ -82,9 +82,12 @@ public static class QemuSourceImporter
     {
         var i386 = Path.Combine(directory, "hw", "i386");
         var pcFile = Path.Combine(i386, "pc.c");
-        if (!File.Exists(pcFile))
+        foreach (var required in new[] { pcFile, Path.Combine(i386, "pc_piix.c"), Path.Combine(i386, "pc_q35.c") })
         {
-            return catalog;
+            if (!File.Exists(required))
+            {
+                throw new InputException(required, "missing: a QEMU source tree holds the PC machine types and their compat properties there");
+            }
         }
 
         var cpuQom = Path.Combine(directory, "target", "i386", "cpu-qom.h");
@@ -109,6 +112,11 @@ public static class QemuSourceImporter
         var pc = CSource.Read(pcFile, macros, Defined);
         var compat = ReadCompatProperties(pc, macros, cpuType, catalog);
         var machines = ReadMachineTypes(i386);
+        if (machines.Count == 0)
+        {
+            throw new InputException(Path.Combine(i386, "pc_piix.c"), "no DEFINE_I440FX_MACHINE or DEFINE_Q35_MACHINE found");
+        }
+
         return catalog.WithMachineData(
             machines.OrderBy(m => m.Series).ThenBy(m => m.Version).Select(m => m.Name).Distinct(StringComparer.Ordinal),
             compat.OrderByDescending(c => c.Release));
@@ -190,13 +198,7 @@ public static class QemuSourceImporter
         var machines = new List<(int Series, Version Version, string Name)>();
         foreach (var (file, prefix, series) in new[] { ("pc_piix.c", "pc-i440fx-", 0), ("pc_q35.c", "pc-q35-", 1) })
         {
-            var path = Path.Combine(i386, file);
-            if (!File.Exists(path))
-            {
-                continue;
-            }
-
-            var tokens = CSource.Read(path, new CMacros(), Defined).Tokens;
+            var tokens = CSource.Read(Path.Combine(i386, file), new CMacros(), Defined).Tokens;
             for (var i = 0; i + 1 < tokens.Count; i++)
             {
                 if (tokens[i].Kind != CTokenKind.Identifier || !(tokens[i].Text.StartsWith("DEFINE_I440FX_MACHINE", StringComparison.Ordinal) || tokens[i].Text.StartsWith("DEFINE_Q35_MACHINE", StringComparison.Ordinal)) || !tokens[i + 1].Is("("))
