@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Xml;
 using VirtCpu.Catalog;
 using VirtCpu.Formats.Input;
 
@@ -31,7 +32,7 @@ public static class LibvirtMapReader
 
         var builder = new Builder();
         var indexPath = Path.Combine(directory, IndexFileName);
-        var index = SafeXml.LoadTree(indexPath);
+        var index = SafeXml.LoadTree(indexPath, builder.Names);
         var arch = index.Elements("arch").FirstOrDefault(a => a.Attribute("name") == "x86")
             ?? throw new InputException(indexPath, "no <arch name='x86'> element");
 
@@ -117,6 +118,9 @@ public static class LibvirtMapReader
         private readonly Dictionary<string, CpuModel> _modelsByName = new(StringComparer.Ordinal);
         private readonly HashSet<string> _hasCanonical = new(StringComparer.Ordinal);
 
+        /// <summary>The element and attribute names of every file of the map, made once.</summary>
+        public NameTable Names { get; } = new();
+
         public void LoadInclude(string directory, XmlTreeElement include, string indexPath)
         {
             var fileName = include.Attribute("filename");
@@ -133,7 +137,7 @@ public static class LibvirtMapReader
 
             InputFile.RequireRegularFile(path, indexPath, "included file");
 
-            LoadContents(SafeXml.LoadTree(path), path);
+            LoadContents(SafeXml.LoadTree(path, Names), path);
         }
 
         public void LoadContents(XmlTreeElement parent, string file)
