@@ -59,20 +59,12 @@ public static class QemuBinaryImporter
         notes.AddRange(bits.Notes);
         var parts = QemuFeatureTable.Build(bits, names, inherited, notes);
         parts = QemuDependencyInference.Infer(parts, runs, notes);
+        var unexplained = QemuDependencyInference.Unexplained(parts, runs);
         var draft = QemuHypervisorCatalog.Create("draft", new Version(0, 0), parts.Words, parts.Features, parts.Dependencies, []);
         var plan = QemuRevealPlan.Create(draft);
 
-        var (session, accelerator) = await StartModelSessionAsync(binary, options.Timeout, cancellationToken).ConfigureAwait(false);
-        QemuBinaryVersion version;
-        ImmutableArray<QemuMachineInfo> machines;
-        QemuModelObservation models;
-        using (session)
-        {
-            version = await session.Client.QueryVersionAsync(cancellationToken).ConfigureAwait(false);
-            machines = await session.Client.QueryMachinesAsync(cancellationToken).ConfigureAwait(false);
-            models = await QemuModelProbe.ObserveAsync(session.Client, names, plan, options.Progress, cancellationToken).ConfigureAwait(false);
-            await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
-        }
+        var (version, machines, models, accelerator) = await ObserveModelsAsync(options, names, plan, cancellationToken).ConfigureAwait(false);
+        parts = await SettleDependenciesAsync(options, names, models, parts, unexplained, notes, cancellationToken).ConfigureAwait(false);
 
         var name = options.Name ?? $"qemu-{version.Major}.{version.Minor}";
         var release = new Version(version.Major, version.Minor);
@@ -106,6 +98,45 @@ public static class QemuBinaryImporter
         };
         provenance.AddRange(notes.Select(n => n.ReplaceLineEndings(" ")));
         return catalog.WithMachineData(types, compat.Value).WithProvenance(provenance);
+    }
+
+    /// <summary>Starts the model session and reads the version, machine types and model table.</summary>
+    private static async Task<(QemuBinaryVersion Version, ImmutableArray<QemuMachineInfo> Machines, QemuModelObservation Models, string Accelerator)> ObserveModelsAsync(QemuBinaryImportOptions options, IReadOnlyCollection<string> names, QemuRevealPlan plan, CancellationToken cancellationToken)
+    {
+        var (session, accelerator) = await StartModelSessionAsync(options.Binary, options.Timeout, cancellationToken).ConfigureAwait(false);
+        using (session)
+        {
+            var version = await session.Client.QueryVersionAsync(cancellationToken).ConfigureAwait(false);
+            var machines = await session.Client.QueryMachinesAsync(cancellationToken).ConfigureAwait(false);
+            var models = await QemuModelProbe.ObserveAsync(session.Client, names, plan, options.Progress, cancellationToken).ConfigureAwait(false);
+            await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+            return (version, machines, models, accelerator);
+        }
+    }
+
+    /// <summary>Settles the dependencies the bit runs could not tell apart (<see cref="QemuDependencySettling"/>), in a QEMU of their own.</summary>
+    private static async Task<QemuFeatureTableParts> SettleDependenciesAsync(QemuBinaryImportOptions options, IReadOnlyCollection<string> names, QemuModelObservation models, QemuFeatureTableParts parts, ImmutableArray<string> unexplained, IList<string> notes, CancellationToken cancellationToken)
+    {
+        if (unexplained.IsEmpty)
+        {
+            return parts;
+        }
+
+        options.Progress?.Invoke($"dependencies: settling {string.Join(' ', unexplained)}");
+        var (session, _) = await StartModelSessionAsync(options.Binary, options.Timeout, cancellationToken).ConfigureAwait(false);
+        using (session)
+        {
+            var client = session.Client;
+            var settled = await QemuDependencySettling.SettleAsync(
+                parts,
+                unexplained,
+                dependent => models.Versions.FirstOrDefault(v => QemuModelProbe.Enabled(v.Value[0], names).Contains(dependent)).Key,
+                async (model, switches, token) => QemuModelProbe.Enabled(await client.QueryCpuModelExpansionAsync("full", model, switches, token).ConfigureAwait(false), names),
+                notes,
+                cancellationToken).ConfigureAwait(false);
+            await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
+            return settled;
+        }
     }
 
     /// <summary>Probes <c>-machine none</c> and every versioned machine type (bug-fix types like 4.0.1 aside) and derives the compat properties.</summary>

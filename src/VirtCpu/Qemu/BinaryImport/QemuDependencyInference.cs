@@ -6,14 +6,15 @@ namespace VirtCpu.Qemu.BinaryImport;
 /// Finds dependencies an inherited table lacks from the bit probe's runs: a feature QEMU dropped
 /// for a missing prerequisite in some runs and kept in others depends on the one feature that is on
 /// in every run that kept it and off in every run that dropped it (the coded runs make that feature
-/// unique). A dependency on any of several features cannot be told apart this way and is only noted.
+/// unique). A dependency whose prerequisite is tied to other features in every run cannot be told
+/// apart this way: <see cref="Unexplained"/> lists those for <see cref="QemuDependencySettling"/>.
 /// </summary>
 public static class QemuDependencyInference
 {
     /// <summary>Adds the dependencies the runs show and the table lacks, after the table's own.</summary>
     /// <param name="parts">The feature table with its (inherited) dependencies.</param>
     /// <param name="runs">The bit probe's runs.</param>
-    /// <param name="notes">Receives what was inferred and what could not be.</param>
+    /// <param name="notes">Receives what was inferred.</param>
     /// <returns>The table with the inferred dependencies.</returns>
     public static QemuFeatureTableParts Infer(QemuFeatureTableParts parts, IReadOnlyList<QemuBitRun> runs, IList<string> notes)
     {
@@ -22,7 +23,6 @@ public static class QemuDependencyInference
         ArgumentNullException.ThrowIfNull(notes);
         var dropped = runs.SelectMany(r => r.Warnings.Where(w => w.Reason == QemuDropReason.Dependency && w.Name is not null).Select(w => w.Name!)).ToHashSet(StringComparer.Ordinal);
         var added = new List<QemuFeatureDependency>();
-        var unexplained = new List<string>();
         foreach (var f in parts.Features.Where(f => dropped.Contains(f.Name) && !Covered(parts.Dependencies, f)))
         {
             var kept = runs.Where(r => r.Requested.Contains(f.Name) && !Dropped(r, f.Name)).ToList();
@@ -32,12 +32,6 @@ public static class QemuDependencyInference
             {
                 added.Add(new QemuFeatureDependency(candidates[0].Word, candidates[0].Mask, f.Word, f.Mask));
             }
-            else
-            {
-                unexplained.Add(kept.Count == 0 ? $"{f.Name} (never kept)"
-                    : candidates.Count == 0 ? $"{f.Name} (no single feature fits: a prerequisite of several features)"
-                    : $"{f.Name} (fits: {string.Join(' ', candidates.Take(6).Select(c => c.Name))})");
-            }
         }
 
         if (added.Count > 0)
@@ -46,12 +40,19 @@ public static class QemuDependencyInference
             notes.Add($"dependencies the inherited table lacks, read from which runs QEMU dropped the feature in (added after the table): {string.Join(", ", named)}");
         }
 
-        if (unexplained.Count > 0)
-        {
-            notes.Add($"QEMU drops these for a missing prerequisite that no dependency explains: {string.Join(", ", unexplained)}");
-        }
-
         return parts with { Dependencies = parts.Dependencies.AddRange(added) };
+    }
+
+    /// <summary>The features QEMU dropped for a missing prerequisite in some run that no dependency of the table explains.</summary>
+    /// <param name="parts">The feature table (after <see cref="Infer"/>).</param>
+    /// <param name="runs">The bit probe's runs.</param>
+    /// <returns>Their names, in table order.</returns>
+    public static ImmutableArray<string> Unexplained(QemuFeatureTableParts parts, IReadOnlyList<QemuBitRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(runs);
+        var dropped = runs.SelectMany(r => r.Warnings.Where(w => w.Reason == QemuDropReason.Dependency && w.Name is not null).Select(w => w.Name!)).ToHashSet(StringComparer.Ordinal);
+        return [.. parts.Features.Where(f => dropped.Contains(f.Name) && !Covered(parts.Dependencies, f)).Select(f => f.Name)];
     }
 
     private static bool Covered(ImmutableArray<QemuFeatureDependency> deps, QemuFeature f) => deps.Any(d => d.To == f.Word && (d.ToMask & f.Mask) != 0);
