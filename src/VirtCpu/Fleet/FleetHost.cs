@@ -145,7 +145,7 @@ public sealed class FleetHostResolver
     }
 
     private CpuData FromInput(CpuDataInput input) =>
-        input.Raw is { } raw ? CpuData.FromRaw(raw, _catalog) : QemuHostData.FromExpansion(_catalog, input.Qemu!.Expansion, BehaviourFile.DefaultLibvirt.Spelling);
+        input.Raw is { } raw ? CpuData.FromRaw(raw, _catalog) : QemuHostData.FromExpansion(_catalog, input.Qemu!.Expansion, BehaviourFile.LibvirtOfCatalog(_catalog.Name).Spelling);
 
     private Node NodeOf(HostCapture capture)
     {
@@ -154,8 +154,8 @@ public sealed class FleetHostResolver
             return Migration.Node.Resolve(profile);
         }
 
-        // A capture without a profile names no libvirt release: the default release's behaviour, as a node without one gets.
-        var libvirt = BehaviourFile.DefaultLibvirt;
+        // A capture without a profile names no libvirt release: that of the catalog, as the node below takes it.
+        var libvirt = BehaviourFile.LibvirtOfCatalog(_catalog.Name, capture.File);
         var qemu = BehaviourFile.For("qemu", _hypervisor.QemuVersion, capture.Name);
         NodeHost offer;
         if (capture.Data is { Raw: { } raw })

@@ -139,7 +139,7 @@ public sealed record Node
             Machine = machine,
             Accelerator = accelerator,
             Host = host,
-            LibvirtBehaviour = BehaviourFile.For("libvirt", libvirt ?? BuiltInCatalogs.LibvirtReleaseOf(catalog.Name) ?? BehaviourFile.DefaultLibvirtRelease, source),
+            LibvirtBehaviour = libvirt is null ? BehaviourFile.LibvirtOfCatalog(catalog.Name, source) : BehaviourFile.For("libvirt", libvirt, source),
             QemuBehaviour = BehaviourFile.For("qemu", hypervisor.QemuVersion, source),
         };
     }

@@ -125,18 +125,18 @@ public static class BehaviourFile
     public static ReleaseBehaviour DefaultLibvirt => For("libvirt", DefaultLibvirtRelease, null);
 
     /// <summary>
-    /// The behaviour of the libvirt release a catalog comes from: that of <c>libvirt-X.Y</c> when X.Y is
-    /// modelled, else (a map folder, a file, an unmodelled release) the default release's, explicitly.
+    /// The behaviour of the libvirt release a catalog comes from: that of <c>libvirt-X.Y</c>
+    /// (<see cref="BuiltInCatalogs.LibvirtReleaseOf"/>), else (a map folder or file named otherwise) the
+    /// default release's. Nodes, fleet hosts and <c>sync-qemu</c> all take it from here.
     /// </summary>
     /// <param name="catalogName">The catalog's name.</param>
+    /// <param name="source">The file that names the catalog, for the refusal, or null.</param>
     /// <returns>The behaviour.</returns>
-    public static ReleaseBehaviour LibvirtOfCatalog(string catalogName)
+    /// <exception cref="InputException">The catalog names a libvirt release that is not modelled.</exception>
+    public static ReleaseBehaviour LibvirtOfCatalog(string catalogName, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(catalogName);
-        return catalogName.StartsWith("libvirt-", StringComparison.Ordinal) && Version.TryParse(catalogName["libvirt-".Length..], out var release)
-            && Modelled("libvirt").Contains(release.ToString(2))
-            ? For("libvirt", release, null)
-            : DefaultLibvirt;
+        return For("libvirt", BuiltInCatalogs.LibvirtReleaseOf(catalogName) ?? DefaultLibvirtRelease, source);
     }
 
     /// <summary>The default libvirt release: that of the default catalog (<c>libvirt-11.3</c>: 11.3).</summary>
