@@ -151,7 +151,7 @@ internal static class FuzzTargets
         {
             text = CatalogFile.WriteToString(catalog);
         }
-        catch (ArgumentException)
+        catch (CatalogException)
         {
             // Documented: a name that the format cannot write (white space, quotes) was accepted on read.
             return;

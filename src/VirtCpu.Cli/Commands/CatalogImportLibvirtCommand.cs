@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VirtCpu.Catalog;
 using VirtCpu.Formats.Input;
 using VirtCpu.Formats.LibvirtXml;
 using VirtCpu.Formats.ProjectFiles;
@@ -29,10 +30,10 @@ internal static class CatalogImportLibvirtCommand
             {
                 text = CatalogFile.WriteToString(catalog);
             }
-            catch (ArgumentException e)
+            catch (CatalogException e)
             {
                 // A map the .vcat format cannot express (a name with a double quote or a control character): bad input, not a crash.
-                throw new InputException(parseResult.GetValue(directory)!, e.Message.Split(" (Parameter", 2)[0], e);
+                throw new InputException(parseResult.GetValue(directory)!, e.Message, e);
             }
 
             AtomicFile.WriteAllText(path, text);

@@ -22,18 +22,32 @@ public sealed class FeatureSpelling
     {
         ArgumentNullException.ThrowIfNull(pairs);
         Pairs = [.. pairs];
-        var toQemu = new Dictionary<string, string>(StringComparer.Ordinal);
-        var toLibvirt = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (libvirt, qemu) in Pairs)
+        if (Conflict(Pairs) is { } conflict)
         {
-            if (!toQemu.TryAdd(libvirt, qemu) || !toLibvirt.TryAdd(qemu, libvirt))
+            throw new ArgumentException(conflict, nameof(pairs));
+        }
+
+        _toQemu = Pairs.ToFrozenDictionary(p => p.Libvirt, p => p.Qemu, StringComparer.Ordinal);
+        _toLibvirt = Pairs.ToFrozenDictionary(p => p.Qemu, p => p.Libvirt, StringComparer.Ordinal);
+    }
+
+    /// <summary>The first pair that repeats a name of another pair on either side, in words, or null when there is none.</summary>
+    /// <param name="pairs">libvirt name and QEMU name.</param>
+    /// <returns>The problem, or null.</returns>
+    public static string? Conflict(IEnumerable<(string Libvirt, string Qemu)> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var libvirtNames = new HashSet<string>(StringComparer.Ordinal);
+        var qemuNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (libvirt, qemu) in pairs)
+        {
+            if (!libvirtNames.Add(libvirt) || !qemuNames.Add(qemu))
             {
-                throw new ArgumentException($"the spelling {libvirt} = {qemu} repeats a name of another pair", nameof(pairs));
+                return $"the spelling {libvirt} = {qemu} repeats a name of another pair";
             }
         }
 
-        _toQemu = toQemu.ToFrozenDictionary(StringComparer.Ordinal);
-        _toLibvirt = toLibvirt.ToFrozenDictionary(StringComparer.Ordinal);
+        return null;
     }
 
     /// <summary>The pairs (libvirt name, QEMU name), in file order.</summary>

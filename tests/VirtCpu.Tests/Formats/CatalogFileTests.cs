@@ -123,7 +123,7 @@ public sealed class CatalogFileTests
     public void Names_that_cannot_be_written_are_refused(string name)
     {
         var catalog = CpuCatalog.Create("x", [new Vendor(name, "GenuineIntel")], [], []);
-        Assert.Throws<ArgumentException>(() => CatalogFile.WriteToString(catalog));
+        Assert.Throws<CatalogException>(() => CatalogFile.WriteToString(catalog));
     }
 
     [Fact]

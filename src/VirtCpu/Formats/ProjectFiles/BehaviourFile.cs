@@ -192,13 +192,9 @@ public static class BehaviourFile
             throw new InputException(file, "no 'release' line");
         }
 
-        try
+        if (FeatureSpelling.Conflict(ReleaseBehaviour.SpellingPairs(entries)) is { } conflict)
         {
-            _ = new FeatureSpelling(ReleaseBehaviour.SpellingPairs(entries));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputException(file, e.Message.Split(" (Parameter", 2)[0], e);
+            throw new InputException(file, conflict);
         }
 
         return new ReleaseBehaviour { Product = product, Release = release, Entries = entries.ToImmutable() };

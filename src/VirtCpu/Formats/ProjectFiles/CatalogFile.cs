@@ -84,7 +84,7 @@ public static class CatalogFile
     /// <summary>Writes a catalog.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="writer">Where to write; lines end with <c>\n</c> whatever the platform.</param>
-    /// <exception cref="ArgumentException">A name cannot be written in this format (it contains a double quote or a control character, for example).</exception>
+    /// <exception cref="CatalogException">A name cannot be written in this format (it contains a double quote or a control character, for example).</exception>
     public static void Write(CpuCatalog catalog, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -100,7 +100,7 @@ public static class CatalogFile
             {
                 if (v.CpuidString.Contains('"', StringComparison.Ordinal))
                 {
-                    throw new ArgumentException($"vendor {v.Name}: a CPUID string with a double quote cannot be written", nameof(catalog));
+                    throw new CatalogException($"vendor {v.Name}: a CPUID string with a double quote cannot be written");
                 }
 
                 w.Line($"vendor {Name(v.Name)} \"{v.CpuidString}\"");
@@ -161,7 +161,7 @@ public static class CatalogFile
         {
             if (a.Source.Contains(':', StringComparison.Ordinal))
             {
-                throw new ArgumentException($"feature {f.Name}: alias source '{a.Source}' contains ':'", nameof(f));
+                throw new CatalogException($"feature {f.Name}: alias source '{a.Source}' contains ':'");
             }
 
             sb.Append(" alias=").Append(a.Source).Append(':').Append(Token(a.Name));
@@ -186,7 +186,7 @@ public static class CatalogFile
         {
             w.Line((m.IsAlias ? "  alias-of " : "  ancestor ") + Name(m.Ancestor));
             var ancestor = catalog.FindModel(m.Ancestor)
-                ?? throw new ArgumentException($"model {m.Name}: ancestor {m.Ancestor} is not in the catalog", nameof(catalog));
+                ?? throw new CatalogException($"model {m.Name}: ancestor {m.Ancestor} is not in the catalog");
             inheritedVendor = ancestor.Vendor;
             inheritedSignatures = ancestor.Signatures;
             inheritedFeatures = Inherit(ancestor);
@@ -283,7 +283,7 @@ public static class CatalogFile
         {
             if (char.IsControl(c) || c == '"')
             {
-                throw new ArgumentException($"'{name}' cannot be written as a name in a catalog file (control character or double quote)", nameof(name));
+                throw new CatalogException($"'{name}' cannot be written as a name in a catalog file (control character or double quote)");
             }
 
             quoted |= char.IsWhiteSpace(c);
@@ -291,7 +291,7 @@ public static class CatalogFile
 
         if (name.Length == 0)
         {
-            throw new ArgumentException("an empty name cannot be written in a catalog file", nameof(name));
+            throw new CatalogException("an empty name cannot be written in a catalog file");
         }
 
         return quoted || name[0] == '#' || name == "-" ? '"' + name + '"' : name;
@@ -301,7 +301,7 @@ public static class CatalogFile
     private static string Token(string name)
     {
         var written = Name(name);
-        return ReferenceEquals(written, name) ? name : throw new ArgumentException($"'{name}' cannot be written as an alias name in a catalog file (white space)", nameof(name));
+        return ReferenceEquals(written, name) ? name : throw new CatalogException($"'{name}' cannot be written as an alias name in a catalog file (white space)");
     }
 
     /// <summary>Writes lines ending in <c>\n</c>.</summary>

@@ -115,7 +115,7 @@ public sealed class QemuProcess : IDisposable
                 {
                     await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                     var err = Cli(qemu.StandardError);
-                    throw new QmpException($"{binary} exited early with code {process.ExitCode}{(err.Length > 0 ? ": " + err : " without a message")}");
+                    throw new QmpException($"{binary} exited early with code {process.ExitCode}{(err.Length > 0 ? ": " + err : " without a message")}") { QemuError = err };
                 }
 
                 if (deadline.Elapsed > timeout)
@@ -210,7 +210,7 @@ public sealed class QemuProcess : IDisposable
 
         _process.WaitForExit();
         var err = Cli(StandardError);
-        return new QmpException($"{failure.Message}; QEMU exited with code {_process.ExitCode}{(err.Length > 0 ? ": " + err : "")}", failure);
+        return new QmpException($"{failure.Message}; QEMU exited with code {_process.ExitCode}{(err.Length > 0 ? ": " + err : "")}", failure) { QemuError = err };
     }
 
     /// <summary>

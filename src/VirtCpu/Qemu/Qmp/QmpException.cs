@@ -43,4 +43,7 @@ public sealed class QmpException : Exception
 
     /// <summary>The QMP error description, when QEMU answered with an error object.</summary>
     public string? Description { get; }
+
+    /// <summary>What QEMU itself wrote to standard error when it exited before QMP came up (for example <c>-accel qtest: invalid accelerator qtest</c>), or null.</summary>
+    public string? QemuError { get; init; }
 }
