@@ -20,7 +20,7 @@ public sealed record Feature
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (bits.IsDefaultOrEmpty)
         {
-            throw new ArgumentException($"feature {name} has no CPUID or MSR bits", nameof(bits));
+            throw new CatalogException($"feature {name} has no CPUID or MSR bits");
         }
 
         Name = name;

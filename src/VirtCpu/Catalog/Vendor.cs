@@ -15,7 +15,7 @@ public sealed record Vendor
         ArgumentNullException.ThrowIfNull(cpuidString);
         if (cpuidString.Length != 12 || Encoding.ASCII.GetByteCount(cpuidString) != 12)
         {
-            throw new ArgumentException($"vendor {name}: CPUID string '{cpuidString}' must be exactly 12 ASCII characters", nameof(cpuidString));
+            throw new CatalogException($"vendor {name}: CPUID string '{cpuidString}' must be exactly 12 ASCII characters");
         }
 
         Name = name;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using VirtCpu.Catalog;
 
 namespace VirtCpu.Qemu;
 
@@ -19,14 +20,14 @@ public sealed class QemuBaseModel
         ArgumentNullException.ThrowIfNull(definition);
         if (versions.IsDefaultOrEmpty)
         {
-            throw new ArgumentException($"QEMU model {name} has no version", nameof(versions));
+            throw new CatalogException($"QEMU model {name} has no version");
         }
 
         for (var i = 0; i < versions.Length; i++)
         {
             if (versions[i].Number != i + 1)
             {
-                throw new ArgumentException($"QEMU model {name}: versions must be numbered 1..N without gaps (found v{versions[i].Number} at position {i + 1})", nameof(versions));
+                throw new CatalogException($"QEMU model {name}: versions must be numbered 1..N without gaps (found v{versions[i].Number} at position {i + 1})");
             }
         }
 

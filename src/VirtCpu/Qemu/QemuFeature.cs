@@ -25,7 +25,7 @@ public sealed record QemuFeature
         ArgumentNullException.ThrowIfNull(word);
         if (bits.IsDefaultOrEmpty)
         {
-            throw new ArgumentException($"QEMU feature {name} has no bits", nameof(bits));
+            throw new CatalogException($"QEMU feature {name} has no bits");
         }
 
         ulong mask = 0;
@@ -33,7 +33,7 @@ public sealed record QemuFeature
         {
             if (b < 0 || b >= word.Width)
             {
-                throw new ArgumentException($"QEMU feature {name}: bit {b} is outside word {word.Name}", nameof(bits));
+                throw new CatalogException($"QEMU feature {name}: bit {b} is outside word {word.Name}");
             }
 
             mask |= 1UL << b;

@@ -518,7 +518,7 @@ public static class CatalogFile
             {
                 vendor = new Vendor(name, rest[1..^1].ToString());
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw Error(e.Message);
             }

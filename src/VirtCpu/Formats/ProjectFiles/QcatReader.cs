@@ -253,7 +253,7 @@ public static class QcatReader
 
                 _features.Add(feature);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw Error(e.Message);
             }
@@ -407,7 +407,7 @@ public static class QcatReader
             {
                 _models.Add(new QemuBaseModel(m.Name, def, [.. m.Versions.Select(v => new QemuModelVersion(v.Number, v.Alias, v.Note, [.. v.Props], v.CacheInfo))]));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw Error(e.Message);
             }

@@ -202,7 +202,7 @@ public static class QemuTsvImporter
             {
                 features.Add(new QemuFeature(name, word, bits, aliases, migratable, tcg, autoEnable));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw first.Error(e.Message);
             }
@@ -261,7 +261,7 @@ public static class QemuTsvImporter
                 {
                     list.Add(new QemuModelVersion(row.Version, row.Alias, row.Note, row.Props, own));
                 }
-                catch (ArgumentException e)
+                catch (Exception e) when (e is CatalogException or ArgumentException)
                 {
                     throw row.Source.Error(e.Message);
                 }
@@ -271,7 +271,7 @@ public static class QemuTsvImporter
             {
                 models.Add(new QemuBaseModel(group.Key, baseDef, [.. list]));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CatalogException or ArgumentException)
             {
                 throw v1.Source.Error(e.Message);
             }
