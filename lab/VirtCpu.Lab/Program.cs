@@ -60,6 +60,11 @@ internal sealed class LabRun(HashSet<string> stacks, string results, bool core, 
         Dictionary<string, CaseReality> reality;
         if (judgeOnly)
         {
+            if (!File.Exists(realityFile))
+            {
+                throw new LabException($"{realityFile}: no recorded run to judge (run lab/run --out {results} first)");
+            }
+
             reality = JsonSerializer.Deserialize<List<CaseReality>>(File.ReadAllText(realityFile), Json)!.ToDictionary(r => r.Id, StringComparer.Ordinal);
             cases = [.. cases.Where(c => reality.ContainsKey(c.Id))];
         }
