@@ -63,8 +63,8 @@ public static class QemuBinaryImporter
         var draft = QemuHypervisorCatalog.Create("draft", new Version(0, 0), parts.Words, parts.Features, parts.Dependencies, []);
         var plan = QemuRevealPlan.Create(draft);
 
-        var (version, machines, models, accelerator) = await ObserveModelsAsync(options, names, plan, cancellationToken).ConfigureAwait(false);
-        parts = await SettleDependenciesAsync(options, names, models, parts, unexplained, notes, cancellationToken).ConfigureAwait(false);
+        var (version, machines, models, accelerator, settled) = await ObserveModelsAsync(options, names, plan, parts, unexplained, notes, cancellationToken).ConfigureAwait(false);
+        parts = settled;
 
         var name = options.Name ?? $"qemu-{version.Major}.{version.Minor}";
         var release = new Version(version.Major, version.Minor);
@@ -100,42 +100,35 @@ public static class QemuBinaryImporter
         return catalog.WithMachineData(types, compat.Value).WithProvenance(provenance);
     }
 
-    /// <summary>Starts the model session and reads the version, machine types and model table.</summary>
-    private static async Task<(QemuBinaryVersion Version, ImmutableArray<QemuMachineInfo> Machines, QemuModelObservation Models, string Accelerator)> ObserveModelsAsync(QemuBinaryImportOptions options, IReadOnlyCollection<string> names, QemuRevealPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// In one QEMU (the model session): the version, machine types and model table, then the
+    /// dependencies the bit runs could not tell apart, settled against the models just read
+    /// (<see cref="QemuDependencySettling"/>).
+    /// </summary>
+    private static async Task<(QemuBinaryVersion Version, ImmutableArray<QemuMachineInfo> Machines, QemuModelObservation Models, string Accelerator, QemuFeatureTableParts Parts)> ObserveModelsAsync(
+        QemuBinaryImportOptions options, IReadOnlyCollection<string> names, QemuRevealPlan plan, QemuFeatureTableParts parts, ImmutableArray<string> unexplained, IList<string> notes, CancellationToken cancellationToken)
     {
         var (session, accelerator) = await StartModelSessionAsync(options.Binary, options.Timeout, cancellationToken).ConfigureAwait(false);
         using (session)
         {
-            var version = await session.Client.QueryVersionAsync(cancellationToken).ConfigureAwait(false);
-            var machines = await session.Client.QueryMachinesAsync(cancellationToken).ConfigureAwait(false);
-            var models = await QemuModelProbe.ObserveAsync(session.Client, names, plan, options.Progress, cancellationToken).ConfigureAwait(false);
-            await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
-            return (version, machines, models, accelerator);
-        }
-    }
-
-    /// <summary>Settles the dependencies the bit runs could not tell apart (<see cref="QemuDependencySettling"/>), in a QEMU of their own.</summary>
-    private static async Task<QemuFeatureTableParts> SettleDependenciesAsync(QemuBinaryImportOptions options, IReadOnlyCollection<string> names, QemuModelObservation models, QemuFeatureTableParts parts, ImmutableArray<string> unexplained, IList<string> notes, CancellationToken cancellationToken)
-    {
-        if (unexplained.IsEmpty)
-        {
-            return parts;
-        }
-
-        options.Progress?.Invoke($"dependencies: settling {string.Join(' ', unexplained)}");
-        var (session, _) = await StartModelSessionAsync(options.Binary, options.Timeout, cancellationToken).ConfigureAwait(false);
-        using (session)
-        {
             var client = session.Client;
-            var settled = await QemuDependencySettling.SettleAsync(
-                parts,
-                unexplained,
-                dependent => models.Versions.FirstOrDefault(v => QemuModelProbe.Enabled(v.Value[0], names).Contains(dependent)).Key,
-                async (model, switches, token) => QemuModelProbe.Enabled(await client.QueryCpuModelExpansionAsync("full", model, switches, token).ConfigureAwait(false), names),
-                notes,
-                cancellationToken).ConfigureAwait(false);
+            var version = await client.QueryVersionAsync(cancellationToken).ConfigureAwait(false);
+            var machines = await client.QueryMachinesAsync(cancellationToken).ConfigureAwait(false);
+            var models = await QemuModelProbe.ObserveAsync(client, names, plan, options.Progress, cancellationToken).ConfigureAwait(false);
+            if (!unexplained.IsEmpty)
+            {
+                options.Progress?.Invoke($"dependencies: settling {string.Join(' ', unexplained)}");
+                parts = await QemuDependencySettling.SettleAsync(
+                    parts,
+                    unexplained,
+                    dependent => models.Versions.FirstOrDefault(v => QemuModelProbe.Enabled(v.Value[0], names).Contains(dependent)).Key,
+                    async (model, switches, token) => QemuModelProbe.Enabled(await client.QueryCpuModelExpansionAsync("full", model, switches, token).ConfigureAwait(false), names),
+                    notes,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             await session.StopAsync(options.Timeout, cancellationToken).ConfigureAwait(false);
-            return settled;
+            return (version, machines, models, accelerator, parts);
         }
     }
 

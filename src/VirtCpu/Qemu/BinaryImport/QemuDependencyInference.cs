@@ -21,9 +21,8 @@ public static class QemuDependencyInference
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(notes);
-        var dropped = runs.SelectMany(r => r.Warnings.Where(w => w.Reason == QemuDropReason.Dependency && w.Name is not null).Select(w => w.Name!)).ToHashSet(StringComparer.Ordinal);
         var added = new List<QemuFeatureDependency>();
-        foreach (var f in parts.Features.Where(f => dropped.Contains(f.Name) && !Covered(parts.Dependencies, f)))
+        foreach (var f in UnexplainedFeatures(parts, runs))
         {
             var kept = runs.Where(r => r.Requested.Contains(f.Name) && !Dropped(r, f.Name)).ToList();
             var lost = runs.Where(r => r.Requested.Contains(f.Name) && Dropped(r, f.Name, QemuDropReason.Dependency)).ToList();
@@ -51,8 +50,13 @@ public static class QemuDependencyInference
     {
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(runs);
+        return [.. UnexplainedFeatures(parts, runs).Select(f => f.Name)];
+    }
+
+    private static IEnumerable<QemuFeature> UnexplainedFeatures(QemuFeatureTableParts parts, IReadOnlyList<QemuBitRun> runs)
+    {
         var dropped = runs.SelectMany(r => r.Warnings.Where(w => w.Reason == QemuDropReason.Dependency && w.Name is not null).Select(w => w.Name!)).ToHashSet(StringComparer.Ordinal);
-        return [.. parts.Features.Where(f => dropped.Contains(f.Name) && !Covered(parts.Dependencies, f)).Select(f => f.Name)];
+        return parts.Features.Where(f => dropped.Contains(f.Name) && !Covered(parts.Dependencies, f));
     }
 
     private static bool Covered(ImmutableArray<QemuFeatureDependency> deps, QemuFeature f) => deps.Any(d => d.To == f.Word && (d.ToMask & f.Mask) != 0);
